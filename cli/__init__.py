@@ -1,0 +1,1 @@
+"""The `appraisal` command line (Typer)."""

@@ -1,0 +1,1 @@
+"""Settings (environment, `.env`) and the cycle definitions (`cycles.yaml`)."""

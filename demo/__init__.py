@@ -1,0 +1,1 @@
+"""Synthetic city government for demos, tests and benchmarks."""

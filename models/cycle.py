@@ -1,0 +1,133 @@
+"""Periods, appraisals, reviews and their scores, recommendations: the cycle's state machine.
+
+The stage and status vocabularies live here once; CHECK constraints make the database refuse
+anything else, and the unique constraints of DESIGN §3 make duplicates impossible.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+from models.base import UTCDateTime, check_in, utc_now
+
+PERIOD_STATUSES: tuple[str, ...] = ("scheduled", "open", "closed")
+STAGES: tuple[str, ...] = ("self_assessment", "supervisor_review", "peer_review", "calibration", "closed")
+REVIEW_KINDS: tuple[str, ...] = ("self", "supervisor", "peer")
+REVIEW_STATUSES: tuple[str, ...] = ("waiting", "open", "submitted", "missed")
+RATINGS: tuple[str, ...] = ("above", "meets", "below")
+RECOMMENDATION_KINDS: tuple[str, ...] = ("promotion", "training", "improvement_plan", "reward")
+
+
+class Period(SQLModel, table=True):
+    """One run of a cycle over a window; `key` is the readable name (`annual-2027`)."""
+
+    __table_args__ = (
+        UniqueConstraint("cycle_name", "starts_at", "ends_at"),
+        CheckConstraint(check_in("status", PERIOD_STATUSES), name="status"),
+        CheckConstraint("starts_at < ends_at", name="window"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    cycle_name: str = Field(sa_column=Column(String(64), nullable=False))
+    starts_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    ends_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    status: str = Field(default="scheduled", sa_column=Column(String(16), nullable=False, index=True))
+    indicator_set_id: int = Field(sa_column=Column(Integer, ForeignKey("indicator_set.id"), nullable=False))
+    # The cycle definition as it was at opening (stages, scoring, weights), so later YAML edits
+    # never change how an open or closed period is run or scored.
+    cycle_snapshot: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    opened_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class Appraisal(SQLModel, table=True):
+    """One employee's appraisal in one period; moves through STAGES in order."""
+
+    __table_args__ = (
+        UniqueConstraint("period_id", "employee_id"),
+        Index("ix_appraisal_period_id_stage", "period_id", "stage"),
+        CheckConstraint(check_in("stage", STAGES), name="stage"),
+        CheckConstraint(f"result_rating IS NULL OR {check_in('result_rating', RATINGS)}", name="result_rating"),
+        CheckConstraint(
+            f"behaviour_rating IS NULL OR {check_in('behaviour_rating', RATINGS)}", name="behaviour_rating"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    period_id: int = Field(sa_column=Column(Integer, ForeignKey("period.id"), nullable=False))
+    employee_id: int = Field(sa_column=Column(Integer, ForeignKey("employee.id"), nullable=False, index=True))
+    # Unit at opening time: progress per unit stays right when staff move later.
+    unit_id: int = Field(sa_column=Column(Integer, ForeignKey("unit.id"), nullable=False, index=True))
+    stage: str = Field(default="self_assessment", sa_column=Column(String(32), nullable=False))
+    stage_started_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    result_rating: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
+    behaviour_rating: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
+    predikat: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+    final_score: float | None = Field(default=None, sa_column=Column(Float, nullable=True))
+    updated_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class Review(SQLModel, table=True):
+    """One reviewer's review of one appraisal, of one kind (self, supervisor, peer)."""
+
+    __table_args__ = (
+        UniqueConstraint("appraisal_id", "reviewer_id", "kind"),
+        Index("ix_review_reviewer_id_status", "reviewer_id", "status"),
+        Index("ix_review_status_due_at", "status", "due_at"),
+        CheckConstraint(check_in("kind", REVIEW_KINDS), name="kind"),
+        CheckConstraint(check_in("status", REVIEW_STATUSES), name="status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    appraisal_id: int = Field(sa_column=Column(Integer, ForeignKey("appraisal.id"), nullable=False))
+    reviewer_id: int = Field(sa_column=Column(Integer, ForeignKey("employee.id"), nullable=False))
+    kind: str = Field(sa_column=Column(String(16), nullable=False))
+    status: str = Field(default="waiting", sa_column=Column(String(16), nullable=False))
+    opened_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class ReviewScore(SQLModel, table=True):
+    """One indicator's score in one review; one row per (review, indicator)."""
+
+    __tablename__ = "review_score"
+    __table_args__ = (UniqueConstraint("review_id", "indicator_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(sa_column=Column(Integer, ForeignKey("review.id", ondelete="CASCADE"), nullable=False))
+    indicator_code: str = Field(sa_column=Column(String(64), nullable=False))
+    score: float = Field(nullable=False)
+
+
+class Recommendation(SQLModel, table=True):
+    """A follow-up for a closed appraisal, with a reason readable by the employee and HR."""
+
+    __table_args__ = (
+        UniqueConstraint("appraisal_id", "kind"),
+        CheckConstraint(check_in("kind", RECOMMENDATION_KINDS), name="kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    appraisal_id: int = Field(sa_column=Column(Integer, ForeignKey("appraisal.id"), nullable=False))
+    kind: str = Field(sa_column=Column(String(32), nullable=False))
+    reason_id: str = Field(sa_column=Column(Text, nullable=False))
+    reason_en: str = Field(sa_column=Column(Text, nullable=False))
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))

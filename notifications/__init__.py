@@ -1,0 +1,1 @@
+"""Outbox, Apprise delivery and message templates."""

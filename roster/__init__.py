@@ -1,0 +1,1 @@
+"""Roster CSV: reading, validating (all errors at once) and upserting units and employees."""

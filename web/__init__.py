@@ -1,0 +1,1 @@
+"""FastAPI app: review forms by signed link, HR dashboard, JSON API."""
