@@ -62,7 +62,9 @@ class Appraisal(SQLModel, table=True):
         UniqueConstraint("period_id", "employee_id"),
         Index("ix_appraisal_period_id_stage", "period_id", "stage"),
         CheckConstraint(check_in("stage", STAGES), name="stage"),
-        CheckConstraint(f"result_rating IS NULL OR {check_in('result_rating', RATINGS)}", name="result_rating"),
+        CheckConstraint(
+            f"result_rating IS NULL OR {check_in('result_rating', RATINGS)}", name="result_rating"
+        ),
         CheckConstraint(
             f"behaviour_rating IS NULL OR {check_in('behaviour_rating', RATINGS)}", name="behaviour_rating"
         ),
@@ -111,7 +113,9 @@ class ReviewScore(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("review_id", "indicator_code"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    review_id: int = Field(sa_column=Column(Integer, ForeignKey("review.id", ondelete="CASCADE"), nullable=False))
+    review_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("review.id", ondelete="CASCADE"), nullable=False)
+    )
     indicator_code: str = Field(sa_column=Column(String(64), nullable=False))
     score: float = Field(nullable=False)
 

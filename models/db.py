@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -79,3 +79,13 @@ def read_session(engine: Engine) -> Iterator[Session]:
     """A session for queries only; on SQLite it never blocks writers (WAL readers)."""
     with Session(engine) as session:
         yield session
+
+
+def serialise_writers(session: Session, name: str) -> None:
+    """Make concurrent writers of the same kind (two roster imports, two advances) take turns.
+
+    SQLite already queues writers through BEGIN IMMEDIATE; PostgreSQL gets a transaction-scoped
+    advisory lock keyed by `name`, released at commit or rollback.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})

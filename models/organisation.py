@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, true
 from sqlmodel import Field, SQLModel
 
 from models.base import UTCDateTime, check_in, utc_now
@@ -50,7 +50,7 @@ class Employee(SQLModel, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("employee.id"), nullable=True, index=True)
     )
     timezone: str = Field(default="Asia/Jakarta", sa_column=Column(String(64), nullable=False))
-    locale: str = Field(default="id", sa_column=Column(String(8), nullable=False))
-    active: bool = Field(default=True, nullable=False)
+    locale: str = Field(default="id", sa_column=Column(String(8), nullable=False, server_default="id"))
+    active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
     created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))

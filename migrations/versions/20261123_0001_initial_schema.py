@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 10:08:37.230933
+Create Date: 2026-11-23 10:14:05.113551
 """
 from collections.abc import Sequence
 
@@ -73,8 +73,8 @@ def upgrade() -> None:
     sa.Column('grade', sa.String(length=16), nullable=False),
     sa.Column('supervisor_id', sa.Integer(), nullable=True),
     sa.Column('timezone', sa.String(length=64), nullable=False),
-    sa.Column('locale', sa.String(length=8), nullable=False),
-    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('locale', sa.String(length=8), server_default='id', nullable=False),
+    sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("locale IN ('id', 'en')", name=op.f('ck_employee_locale')),
