@@ -6,7 +6,6 @@ from pathlib import Path
 
 from sqlalchemy import MetaData, select
 
-
 from models.db import create_db_engine
 from roster.columns import ROSTER_COLUMNS
 
@@ -75,7 +74,7 @@ def database_snapshot(url: str) -> str:
         metadata.reflect(engine)
         digest = hashlib.sha256()
         with engine.connect() as connection:
-            for table in sorted(metadata.sorted_tables, key=lambda t: t.name):
+            for table in sorted(metadata.tables.values(), key=lambda t: t.name):
                 rows = connection.execute(select(table)).all()
                 digest.update(f"{table.name}:{sorted(map(repr, rows))}".encode())
         return digest.hexdigest()

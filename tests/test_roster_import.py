@@ -11,7 +11,17 @@ from models.db import create_db_engine, read_session
 from roster.errors import RosterError
 from roster.load import import_roster
 from tests.builders import (
-    AGUS, ANDI, BUDI, DEWI, JOKO, PUTRI, RINA, SITI, database_snapshot, small_roster, write_roster,
+    AGUS,
+    ANDI,
+    BUDI,
+    DEWI,
+    JOKO,
+    PUTRI,
+    RINA,
+    SITI,
+    database_snapshot,
+    small_roster,
+    write_roster,
 )  # fmt: skip
 
 
