@@ -107,7 +107,8 @@ Cadence = Literal["annual", "quarterly", "monthly", "custom"]
 FallbackReviewer = Literal["parent_head", "hr"]
 # The stages that collect reviews, in order; calibration and closing follow (models/cycle.py STAGES).
 REVIEW_STAGES: tuple[str, ...] = ("self_assessment", "supervisor_review", "peer_review")
-_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+# HH:MM as written in the YAML; ":00" seconds as stored in a period's snapshot (JSON dump).
+_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])(?::00)?$")
 
 
 def _clock_time(value: Any) -> time:
@@ -152,6 +153,9 @@ class OrganisationConfig(ConfigModel):
     holidays_country: CountryCode = "ID"
     office_hours: OfficeHours = Field(default_factory=OfficeHours)
     hr_name: Text = "BKPSDM"
+    # Roster unit code of HR; its head reviews staff who have no supervisor when a cycle's
+    # fallback_reviewer is `hr` (or when there is no parent head).
+    hr_unit_code: Text = "BKPSDM"
 
 
 class StageDurations(ConfigModel):

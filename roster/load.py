@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 from sqlmodel import Session
 
-from models import AuditEvent, Employee, Unit
+from models import Employee, Unit
+from models.audit_log import Change, record_events
 from models.base import utc_now
 from models.db import serialise_writers, write_session
 from models.roster_queries import count_rows, staff_without_supervisor
@@ -64,14 +65,8 @@ class _Import:
     actor: str
     summary: RosterSummary = field(default_factory=RosterSummary)
 
-    def audit(self, changes: list[tuple[int, dict[str, Any] | None, dict[str, Any]]], action: str) -> None:
-        rows = [
-            {"at": self.now, "actor": self.actor, "action": action, "entity": "employee",
-             "entity_id": str(employee_id), "before": before, "after": after}
-            for employee_id, before, after in changes
-        ]  # fmt: skip
-        if rows:
-            self.session.execute(insert(AuditEvent), rows)
+    def audit(self, changes: list[Change], action: str) -> None:
+        record_events(self.session, self.now, self.actor, action, "employee", changes)
 
     def known(self, deactivate_missing: bool) -> KnownRoster:
         unit_rows = self.session.execute(select(Unit.id, Unit.code, Unit.parent_id)).all()

@@ -1,0 +1,216 @@
+"""Advancing appraisals through the stages (DESIGN §4), set-based and safe to run twice at once.
+
+For each review stage in order: unsubmitted reviews past their deadline become `missed`; then
+one conditional UPDATE moves every appraisal whose stage has no open review left (all submitted
+or missed) to the next stage — `WHERE stage = <from>` makes the move happen once even when two
+runs race; then the next stage's reviews are created with INSERT … SELECT (supervisor) or one
+batch insert (peers). Each appraisal moves on its own.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, exists, func, insert, literal, select, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from config.cycles import CycleDefinition, OrganisationConfig
+from cycle.deadlines import assign_due_dates
+from cycle.peers import Person, choose_peers
+from cycle.stages import NEXT_STAGE, REVIEW_KIND, REVIEW_STAGES
+from models import Appraisal, Employee, Period, Review, Unit
+from models.audit_log import record_events
+from models.db import serialise_writers
+
+PENDING = ("open", "waiting")
+
+
+@dataclass
+class AdvanceReport:
+    """What one run did to one period: reviews marked missed and appraisals moved, per stage."""
+
+    period_key: str
+    missed: Counter[str] = field(default_factory=Counter)  # review kind → count
+    moved: Counter[str] = field(default_factory=Counter)  # "from→to" → count
+    without_reviewer: int = 0  # supervisor stages passed with nobody to review (no fallback found)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.missed or self.moved)
+
+
+class _Run:
+    """One advance of one period, inside the caller's transaction."""
+
+    def __init__(self, session: Session, period: Period, now: datetime, actor: str) -> None:
+        self.session, self.period, self.now, self.actor = session, period, now, actor
+        snapshot = period.cycle_snapshot
+        self.cycle = CycleDefinition.model_validate(snapshot["cycle"])
+        self.organisation = OrganisationConfig.model_validate(snapshot["organisation"])
+        self.report = AdvanceReport(period.key)
+
+    def in_stage(self, stage: str) -> object:
+        return and_(Appraisal.period_id == self.period.id, Appraisal.stage == stage)
+
+    def mark_missed(self, stage: str) -> None:
+        kind = REVIEW_KIND[stage]
+        statement = (
+            update(Review)
+            .where(
+                Review.kind == kind,
+                Review.status == "open",
+                Review.due_at < self.now,
+                Review.appraisal_id.in_(select(Appraisal.id).where(self.in_stage(stage))),
+            )
+            .values(status="missed")
+            .returning(Review.id)
+        )
+        ids = self.session.execute(statement).scalars().all()
+        record_events(
+            self.session,
+            self.now,
+            self.actor,
+            "review.missed",
+            "review",
+            [(i, {"status": "open"}, {"status": "missed"}) for i in ids],
+        )
+        if ids:
+            self.report.missed[kind] += len(ids)
+
+    def move_complete(self, stage: str) -> list[int]:
+        kind, target = REVIEW_KIND[stage], NEXT_STAGE[stage]
+        pending = exists().where(
+            Review.appraisal_id == Appraisal.id, Review.kind == kind, Review.status.in_(PENDING)
+        )
+        statement = (
+            update(Appraisal)
+            .where(self.in_stage(stage), ~pending)
+            .values(stage=target, stage_started_at=self.now, updated_at=self.now)
+            .returning(Appraisal.id)
+        )
+        ids = self.session.execute(statement).scalars().all()
+        record_events(
+            self.session,
+            self.now,
+            self.actor,
+            "appraisal.stage",
+            "appraisal",
+            [(i, {"stage": stage}, {"stage": target}) for i in ids],
+        )
+        if ids:
+            self.report.moved[f"{stage}→{target}"] += len(ids)
+        return ids
+
+    def open_supervisor_reviews(self) -> None:
+        """Supervisor, else the fallback (parent unit's head or HR's head) — never the employee."""
+        unit, parent = aliased(Unit), aliased(Unit)
+        parent_head = (
+            select(parent.head_id)
+            .join(unit, unit.parent_id == parent.id)
+            .where(unit.id == Employee.unit_id)
+            .scalar_subquery()
+        )
+        hr_head = select(Unit.head_id).where(Unit.code == self.organisation.hr_unit_code).scalar_subquery()
+        fallbacks = [hr_head] if self.cycle.fallback_reviewer == "hr" else [parent_head, hr_head]
+        reviewer = func.coalesce(Employee.supervisor_id, *(func.nullif(f, Employee.id) for f in fallbacks))
+        waiting = self.in_stage("supervisor_review") & ~exists().where(
+            Review.appraisal_id == Appraisal.id, Review.kind == "supervisor"
+        )
+        candidates = (
+            select(Appraisal.id, reviewer.label("reviewer_id"))
+            .join(Employee, Employee.id == Appraisal.employee_id)
+            .where(waiting)
+            .subquery()
+        )
+        self.session.execute(
+            insert(Review).from_select(
+                ["appraisal_id", "reviewer_id", "kind", "status", "opened_at"],
+                select(candidates.c.id, candidates.c.reviewer_id, literal("supervisor"), literal("open"), literal(self.now, Review.opened_at.type))
+                .where(candidates.c.reviewer_id.is_not(None)),
+            )
+        )  # fmt: skip
+        self.date_reviews("supervisor", self.cycle.stages.supervisor_review)
+
+    def open_peer_reviews(self, moved: list[int]) -> None:
+        count = self.cycle.peers.count
+        if not moved or count == 0:
+            return
+        people = [
+            Person(*row)
+            for row in self.session.execute(
+                select(Employee.id, Employee.nip, Employee.unit_id, Employee.supervisor_id).where(
+                    Employee.active
+                )
+            )
+        ]
+        by_id = {p.id: p for p in people}
+        reviewees = self.session.execute(
+            select(Appraisal.id, Appraisal.employee_id).where(Appraisal.id.in_(moved))
+        ).all()
+        load = Counter(self.session.execute(
+            select(Review.reviewer_id).join(Appraisal, Appraisal.id == Review.appraisal_id)
+            .where(Appraisal.period_id == self.period.id, Review.kind == "peer")
+        ).scalars().all())  # fmt: skip
+        unit_parent = dict(self.session.execute(select(Unit.id, Unit.parent_id)).all())
+        appraisal_of = {employee_id: appraisal_id for appraisal_id, employee_id in reviewees}
+        chosen = choose_peers(
+            [by_id[e] for e in appraisal_of if e in by_id],
+            people,
+            unit_parent,
+            count=count,
+            salt=self.period.key,
+            load=load,
+        )
+        rows = [
+            {"appraisal_id": appraisal_of[reviewee], "reviewer_id": peer, "kind": "peer", "status": "open", "opened_at": self.now}
+            for reviewee, peers in chosen.items() for peer in peers
+        ]  # fmt: skip
+        if rows:
+            self.session.execute(insert(Review), rows)
+        self.date_reviews("peer", self.cycle.stages.peer_review or 1)
+
+    def date_reviews(self, kind: str, days: int) -> None:
+        country = self.organisation.holidays_country
+        assign_due_dates(
+            self.session,
+            period_id=self.period.id,
+            kind=kind,
+            opened_at=self.now,
+            working_days=days,
+            country=country,
+        )
+
+    def run(self) -> AdvanceReport:
+        for stage in REVIEW_STAGES:
+            self.mark_missed(stage)
+            moved = self.move_complete(stage)
+            if NEXT_STAGE[stage] == "supervisor_review" and moved:
+                self.open_supervisor_reviews()
+            elif NEXT_STAGE[stage] == "peer_review":
+                self.open_peer_reviews(moved)
+        self.report.without_reviewer = self._without_reviewer()
+        return self.report
+
+    def _without_reviewer(self) -> int:
+        has_supervisor_review = exists().where(
+            Review.appraisal_id == Appraisal.id, Review.kind == "supervisor"
+        )
+        stage_after = Appraisal.stage.in_(("peer_review", "calibration", "closed"))
+        query = select(func.count(Appraisal.id)).where(
+            Appraisal.period_id == self.period.id, stage_after, ~has_supervisor_review
+        )
+        return self.session.execute(query).scalar_one()
+
+
+def advance_period(
+    session: Session, period: Period, now: datetime, *, actor: str = "system"
+) -> AdvanceReport:
+    """Move every appraisal of an open period as far as submissions and deadlines allow."""
+    serialise_writers(session, f"advance:{period.id}")
+    return _Run(session, period, now, actor).run()
+
+
+def open_periods(session: Session) -> list[Period]:
+    """Periods the advance flow works on."""
+    return list(session.execute(select(Period).where(Period.status == "open").order_by(Period.id)).scalars())

@@ -1,0 +1,36 @@
+"""Due times for reviews that just opened, one UPDATE per reviewer time zone (not per review)."""
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from cycle.calendar import due_at
+from models import Appraisal, Employee, Review
+
+
+def assign_due_dates(
+    session: Session, *, period_id: int, kind: str, opened_at: datetime, working_days: int, country: str
+) -> None:
+    """Give every open `kind` review of the period that has no due time its deadline.
+
+    The deadline is counted in the reviewer's own time zone: the reviewer is the one who must act.
+    """
+    undated = (
+        select(Review.id)
+        .join(Appraisal, Appraisal.id == Review.appraisal_id)
+        .join(Employee, Employee.id == Review.reviewer_id)
+        .where(
+            Appraisal.period_id == period_id,
+            Review.kind == kind,
+            Review.status == "open",
+            Review.due_at.is_(None),
+        )
+    )
+    zones = session.execute(undated.with_only_columns(Employee.timezone).distinct()).scalars().all()
+    for zone in zones:
+        session.execute(
+            update(Review)
+            .where(Review.id.in_(undated.where(Employee.timezone == zone)))
+            .values(due_at=due_at(opened_at, working_days, zone, country))
+        )
