@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 from sqlmodel import Session
 
+from ingest.csv_file import CsvRejected
 from models import Employee, Unit
 from models.audit_log import Change, record_events
 from models.base import utc_now
 from models.db import serialise_writers, write_session
 from models.roster_queries import count_rows, staff_without_supervisor
 from roster.csv_file import read_roster_csv
-from roster.errors import RosterError
 from roster.heads import Member, choose_heads
 from roster.validation import EmployeeSpec, KnownRoster, ValidRoster, validate_roster
 
@@ -193,14 +193,14 @@ def import_roster(
     actor: str = "system",
     now: datetime | None = None,
 ) -> RosterSummary:
-    """Validate `path` completely, then write it in one transaction; RosterError writes nothing."""
+    """Validate `path` completely, then write it in one transaction; CsvRejected writes nothing."""
     rows = read_roster_csv(path)
     with write_session(engine) as session:
         serialise_writers(session, "roster-import")
         job = _Import(session, now or utc_now(), actor)
         roster, issues = validate_roster(rows, job.known(deactivate_missing), default_timezone)
         if issues:
-            raise RosterError(str(path), issues)
+            raise CsvRejected(str(path), issues)
         unit_ids = job.sync_units(roster)
         job.sync_employees(roster, unit_ids)
         if deactivate_missing:

@@ -13,8 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import apprise
 from email_validator import EmailNotValidError, validate_email
 
-from roster.csv_file import RosterRow
-from roster.errors import RosterIssue
+from ingest.csv_file import CsvIssue, CsvRow
 from roster.graph import find_cycles
 from roster.nip import nip_problem
 
@@ -84,12 +83,12 @@ class _Validator:
 
     def __init__(self, default_timezone: str) -> None:
         self.default_timezone = default_timezone
-        self.issues: list[RosterIssue] = []
+        self.issues: list[CsvIssue] = []
 
-    def problem(self, row: RosterRow, column: str, message: str) -> None:
-        self.issues.append(RosterIssue(row.line, column, message))
+    def problem(self, row: CsvRow, column: str, message: str) -> None:
+        self.issues.append(CsvIssue(row.line, column, message))
 
-    def employee(self, row: RosterRow) -> EmployeeSpec | None:
+    def employee(self, row: CsvRow) -> EmployeeSpec | None:
         before = len(self.issues)
         for column in REQUIRED:
             if not row[column]:
@@ -136,7 +135,7 @@ class _Validator:
             timezone=timezone,
         )
 
-    def unique_nips(self, rows: Iterable[RosterRow]) -> None:
+    def unique_nips(self, rows: Iterable[CsvRow]) -> None:
         first_line: dict[str, int] = {}
         for row in rows:
             if row["nip"] in first_line:
@@ -146,9 +145,9 @@ class _Validator:
             else:
                 first_line.setdefault(row["nip"], row.line)
 
-    def units(self, rows: Iterable[RosterRow], known: KnownRoster) -> dict[str, UnitSpec]:
+    def units(self, rows: Iterable[CsvRow], known: KnownRoster) -> dict[str, UnitSpec]:
         units: dict[str, UnitSpec] = {}
-        lines: dict[str, RosterRow] = {}  # where each unit is first defined
+        lines: dict[str, CsvRow] = {}  # where each unit is first defined
         for row in rows:
             code = row["unit_code"]
             if not code:
@@ -186,7 +185,7 @@ class _Validator:
                 self.problem(where, "parent_unit_code", message)
         return units
 
-    def supervisors(self, rows: list[RosterRow], employees: list[EmployeeSpec], known: KnownRoster) -> None:
+    def supervisors(self, rows: list[CsvRow], employees: list[EmployeeSpec], known: KnownRoster) -> None:
         row_of = {row["nip"]: row for row in rows}
         chains: dict[str, str | None] = {
             **known.active_supervisors,
@@ -210,8 +209,8 @@ class _Validator:
 
 
 def validate_roster(
-    rows: list[RosterRow], known: KnownRoster, default_timezone: str
-) -> tuple[ValidRoster, list[RosterIssue]]:
+    rows: list[CsvRow], known: KnownRoster, default_timezone: str
+) -> tuple[ValidRoster, list[CsvIssue]]:
     """All problems of `rows` against what the database knows; the roster is usable only if none."""
     check = _Validator(default_timezone)
     check.unique_nips(rows)

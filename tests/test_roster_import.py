@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from ingest.csv_file import CsvRejected
 from models import AuditEvent, Employee, Unit
 from models.db import create_db_engine, read_session
-from roster.errors import RosterError
 from roster.load import import_roster
 from tests.builders import (
     AGUS,
@@ -180,7 +180,7 @@ def test_row_error_is_reported_and_nothing_written(
     before = database_snapshot(database_url)
     rows = small_roster()
     mutate(rows)
-    with pytest.raises(RosterError) as raised:
+    with pytest.raises(CsvRejected) as raised:
         run_import(database_url, write_roster(tmp_path / "bad.csv", rows))
     assert any(i.line == line and i.column == column and words in i.message for i in raised.value.issues), (
         str(raised.value)
@@ -214,7 +214,7 @@ def test_file_error_is_reported_and_nothing_written(
 ) -> None:
     run_import(database_url, write_roster(tmp_path / "good.csv", small_roster()[:2]))
     before = database_snapshot(database_url)
-    with pytest.raises(RosterError) as raised:
+    with pytest.raises(CsvRejected) as raised:
         run_import(database_url, write(tmp_path / "bad.csv"))
     assert any(i.line == line and i.column == column and words in i.message for i in raised.value.issues), (
         str(raised.value)
@@ -225,7 +225,7 @@ def test_file_error_is_reported_and_nothing_written(
 def test_all_errors_are_reported_at_once(database_url: str, tmp_path: Path) -> None:
     rows = small_roster()
     _many(_set(1, "email", "x"), _set(3, "timezone", "Mars/Base"), _set(6, "nip", "1"))(rows)
-    with pytest.raises(RosterError) as raised:
+    with pytest.raises(CsvRejected) as raised:
         run_import(database_url, write_roster(tmp_path / "bad.csv", rows))
     assert {(i.line, i.column) for i in raised.value.issues} >= {(3, "email"), (5, "timezone"), (8, "nip")}
     assert "line 5, column timezone: unknown time zone 'Mars/Base'" in str(raised.value)

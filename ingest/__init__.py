@@ -1,0 +1,1 @@
+"""Reading CSV files from HR: encoding, header, row shape, and problems reported with their place."""

@@ -1,0 +1,97 @@
+"""CSV files from HR: decoding (a BOM accepted), exact header, row shape, and problems with
+their line and column, so a user can fix a whole file in one go."""
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from config.errors import AppraisalError
+
+
+@dataclass(frozen=True, order=True)
+class CsvIssue:
+    """One problem: the CSV line (1 = header), the column, and what was expected."""
+
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.message}"
+
+
+class CsvRejected(AppraisalError):
+    """A CSV file was refused as a whole; nothing of it was written."""
+
+    def __init__(self, path: str, issues: list[CsvIssue]) -> None:
+        self.path = path
+        self.issues = sorted(issues)
+        count = len(self.issues)
+        noun = "problem" if count == 1 else "problems"
+        lines = "\n".join(f"  {issue}" for issue in self.issues)
+        super().__init__(f"{path}: {count} {noun}, nothing was imported:\n{lines}")
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """One data row with surrounding whitespace trimmed; `line` is its line in the file."""
+
+    line: int
+    values: dict[str, str]
+
+    def __getitem__(self, column: str) -> str:
+        return self.values[column]
+
+
+def _decode(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")  # a leading BOM (Excel's "CSV UTF-8") is accepted
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CsvRejected(
+            str(path),
+            [CsvIssue(line, "-", f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file as UTF-8 CSV")],
+        ) from None
+
+
+def _check_header(path: Path, header: list[str] | None, columns: tuple[str, ...]) -> list[str]:
+    if not header or not any(name.strip() for name in header):
+        raise CsvRejected(str(path), [CsvIssue(1, "-", "the file is empty; expected a header row")])
+    names = [name.strip() for name in header]
+    issues = [CsvIssue(1, column, "required column is missing") for column in columns if column not in names]
+    issues += [
+        CsvIssue(1, name or "(blank)", f"unexpected column; expected only {', '.join(columns)}")
+        for name in names
+        if name not in columns
+    ]
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    issues += [CsvIssue(1, name, "column appears more than once") for name in duplicated]
+    if issues:
+        raise CsvRejected(str(path), issues)
+    return names
+
+
+def read_csv(path: Path, columns: tuple[str, ...], rows_noun: str) -> list[CsvRow]:
+    """Rows of a CSV file with exactly `columns`; CsvRejected for an unreadable, empty or misshapen file."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CsvRejected(str(path), [CsvIssue(0, "-", f"cannot read the file: {exc.strerror}")]) from None
+    reader = csv.reader(io.StringIO(_decode(path, data), newline=""))
+    names = _check_header(path, next(reader, None), columns)
+    rows: list[CsvRow] = []
+    issues: list[CsvIssue] = []
+    for fields in reader:
+        line = reader.line_num
+        if not any(field.strip() for field in fields):
+            continue  # blank lines (often trailing) carry no data
+        if len(fields) != len(names):
+            issues.append(CsvIssue(line, "-", f"expected {len(names)} fields, found {len(fields)}"))
+            continue
+        rows.append(CsvRow(line, {name: field.strip() for name, field in zip(names, fields, strict=True)}))
+    if issues:
+        raise CsvRejected(str(path), issues)
+    if not rows:
+        raise CsvRejected(str(path), [CsvIssue(2, "-", f"the file has a header but no {rows_noun}")])
+    return rows
