@@ -4,15 +4,19 @@ Nothing here imports Prefect: read-only commands must answer in well under a sec
 """
 
 import getpass
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from sqlalchemy import Engine
 
+from config.errors import AppraisalError
 from config.settings import Settings, load_settings
 from models.db import create_db_engine
 from models.schema import require_current_schema
 
+ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 console = Console(highlight=False)
 error_console = Console(stderr=True, highlight=False)
 
@@ -36,3 +40,27 @@ def actor() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli"
+
+
+def parse_date(option: str, value: str | None) -> date | None:
+    """A YYYY-MM-DD option value, or a clear error naming the option."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise AppraisalError(f"{option}: expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def local_date(moment: datetime, zone: str, *, inclusive_end: bool = False) -> date:
+    """The calendar date of `moment` in `zone` (the day before, for an exclusive window end)."""
+    local = moment.astimezone(ZoneInfo(zone)).date()
+    return local - timedelta(days=1) if inclusive_end else local
+
+
+def local_time(moment: datetime | None, zone: str) -> str:
+    """`moment` as HR reads it: local date and time with the zone's abbreviation."""
+    if moment is None:
+        return "-"
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local:%Y-%m-%d %H:%M} {ZONE_NAMES.get(zone, local.tzname())}"

@@ -11,7 +11,7 @@ import typer
 from rich.text import Text
 from typer.core import TyperGroup
 
-from cli import db_commands, demo_command, roster_commands
+from cli import db_commands, demo_command, period_commands, review_commands, roster_commands, status_command
 from cli.context import error_console
 from config.errors import AppraisalError
 
@@ -49,6 +49,9 @@ app = typer.Typer(
 )
 app.add_typer(db_commands.app, name="db")
 app.add_typer(roster_commands.app, name="roster")
+app.add_typer(period_commands.app, name="period")
+app.add_typer(review_commands.app, name="reviews")
+app.command("status")(status_command.status)
 app.command("demo")(demo_command.demo)
 
 
