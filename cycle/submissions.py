@@ -163,8 +163,11 @@ def _check_scores(session: Session, target: _Target, submission: Submission) -> 
             target.problems.append(
                 Refusal("score", f"expected a whole number from {low} to {high}, got {score!r}", code)
             )
-    for code in sorted(expected - set(submission.scores)):
-        target.problems.append(Refusal("score", f"missing score for indicator {code}", code))
+    missing = sorted(expected - set(submission.scores))
+    if missing:
+        target.problems.append(
+            Refusal("score", f"missing scores for {len(missing)} indicator(s): {', '.join(missing)}")
+        )
 
 
 def record_submission(session: Session, submission: Submission, now: datetime, *, actor: str) -> str:
@@ -199,6 +202,6 @@ def record_submission(session: Session, submission: Submission, now: datetime, *
         update(Review).where(Review.id == review.id, Review.status.in_(("open", "submitted")))
         .values(status="submitted", submitted_at=now, comment=submission.comment)
     )  # fmt: skip
-    outcome = "replaced" if review.status == "submitted" else "submitted"
+    outcome = "replaced" if before["status"] == "submitted" else "submitted"
     record_events(session, now, actor, f"review.{outcome}", "review", [(review.id, before, after)])
     return outcome

@@ -59,6 +59,9 @@ def _check_header(path: Path, header: list[str] | None, columns: tuple[str, ...]
     if not header or not any(name.strip() for name in header):
         raise CsvRejected(str(path), [CsvIssue(1, "-", "the file is empty; expected a header row")])
     names = [name.strip() for name in header]
+    if len(names) == 1 and ";" in names[0]:
+        message = "the columns are separated by ';' (a spreadsheet's regional setting); save as CSV UTF-8 (comma delimited)"
+        raise CsvRejected(str(path), [CsvIssue(1, "-", message)])
     issues = [CsvIssue(1, column, "required column is missing") for column in columns if column not in names]
     issues += [
         CsvIssue(1, name or "(blank)", f"unexpected column; expected only {', '.join(columns)}")
