@@ -64,3 +64,8 @@ def local_time(moment: datetime | None, zone: str) -> str:
         return "-"
     local = moment.astimezone(ZoneInfo(zone))
     return f"{local:%Y-%m-%d %H:%M} {ZONE_NAMES.get(zone, local.tzname())}"
+
+
+def parse_now(text: str) -> datetime:
+    """An aware instant from ISO-8601 text (the demo's fixed start)."""
+    return datetime.fromisoformat(text)

@@ -9,12 +9,15 @@ from rich.tree import Tree
 from cli import context
 from cli.roster_commands import print_summary
 from demo.city import generate_city, write_roster_csv
+from demo.simulation import DayReport, simulate
 from models.db import create_db_engine, read_session
 from models.roster_queries import UnitOverview, unit_overview
 from models.schema import upgrade_schema
 from roster.load import import_roster
 
 MAX_CHILDREN_SHOWN = 12
+DEMO_START = "2027-01-04T08:00:00+07:00"  # a Monday; 5 January 2027 is a national holiday
+DAY_NAMES = ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min")
 
 
 def _fresh_sqlite(path: Path) -> str:
@@ -42,14 +45,26 @@ def _unit_tree(units: list[UnitOverview]) -> Tree:
     return tree
 
 
+def _print_day(report: DayReport) -> None:
+    """One line per simulated day, narrow enough for an 80-column terminal."""
+    stages = report.stages
+    moved, missed = sum(report.moved.values()), sum(report.missed.values())
+    context.console.print(
+        f"{DAY_NAMES[report.day.weekday()]} {report.day} kirim {report.submitted_today:4d} │ "
+        f"M {stages.get('self_assessment', 0):4d}  A {stages.get('supervisor_review', 0):4d}  "
+        f"R {stages.get('peer_review', 0):4d}  K {stages.get('calibration', 0):4d} │ maju {moved:4d} lewat {missed:3d}"
+    )
+
+
 def demo(
     employees: Annotated[int, typer.Option(min=10, help="Number of staff in the synthetic city.")] = 300,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same city.")] = 2027,
     database: Annotated[Path, typer.Option(help="SQLite file for the demo (recreated).")] = Path(
         "appraisal-demo.db"
     ),
+    cycle: Annotated[str, typer.Option(help="Cycle to simulate (a name from the cycle YAML).")] = "annual",
 ) -> None:
-    """Generate a realistic, deterministic city government, load it into a fresh demo database and show it."""
+    """Generate a deterministic city, load it into a fresh demo database, and simulate a whole cycle day by day."""
     current = context.settings(demo=True)
     engine = create_db_engine(_fresh_sqlite(database))
     upgrade_schema(engine)
@@ -60,6 +75,17 @@ def demo(
     print_summary(summary)
     with read_session(engine) as session:
         context.console.print(_unit_tree(unit_overview(session)))
+    start = context.parse_now(DEMO_START)
+    context.console.print(f"\n[bold]Simulasi siklus '{cycle}'[/] mulai {start:%Y-%m-%d %H:%M} WIB")
     context.console.print(
-        f"\nExplore it: [bold]APPRAISAL_DEMO=true APPRAISAL_DATABASE_URL=sqlite:///{database} appraisal roster show[/]"
+        "[dim]kirim = ulasan dikirim hari itu; kolom tahap = jumlah penilaian per tahap; maju = pindah tahap; lewat = ulasan terlewat tenggat[/]"
+    )
+    for step in simulate(engine, current.load_cycles(), cycle_name=cycle, start=start, seed=seed):
+        if isinstance(step, int):
+            context.console.print(f"Periode dibuka: {step} penilaian, penilaian mandiri terbuka.")
+        elif step.submitted_today or step.moved or step.missed:
+            _print_day(step)
+    context.console.print(
+        f"\nExplore it: [bold]export APPRAISAL_DEMO=true APPRAISAL_DATABASE_URL=sqlite:///{database}[/] "
+        f"then `appraisal status --now {start.date()}T12:00`, `appraisal period list`, `appraisal roster show`."
     )
