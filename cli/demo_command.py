@@ -78,7 +78,8 @@ def demo(
     start = context.parse_now(DEMO_START)
     context.console.print(f"\n[bold]Simulasi siklus '{cycle}'[/] mulai {start:%Y-%m-%d %H:%M} WIB")
     context.console.print(
-        "[dim]kirim = ulasan dikirim hari itu; kolom tahap = jumlah penilaian per tahap; maju = pindah tahap; lewat = ulasan terlewat tenggat[/]"
+        "[dim]kirim: ulasan dikirim hari itu · penilaian per tahap: M mandiri, A atasan, R rekan, K kalibrasi\n"
+        "maju: penilaian pindah tahap · lewat: ulasan melewati tenggat (tercatat 'missed')[/]"
     )
     for step in simulate(engine, current.load_cycles(), cycle_name=cycle, start=start, seed=seed):
         if isinstance(step, int):
