@@ -155,7 +155,7 @@ def test_supervisor_sees_peers_score_behaviour_only(engine: Engine) -> None:
     with_results = Submission("annual-2027", reviewee_nip, peer_nip, "peer", dict.fromkeys(ALL_CODES, 3))
     assert "'kuantitas' is not scored in peer reviews" in refusal_of(engine, with_results)
     assert (
-        submit(engine, Submission("annual-2027", reviewee, row.nip, "peer", dict.fromkeys(BEHAVIOUR, 4)))
+        submit(engine, Submission("annual-2027", reviewee_nip, peer_nip, "peer", dict.fromkeys(BEHAVIOUR, 4)))
         == "submitted"
     )
 
