@@ -11,7 +11,15 @@ import typer
 from rich.text import Text
 from typer.core import TyperGroup
 
-from cli import db_commands, demo_command, period_commands, review_commands, roster_commands, status_command
+from cli import (
+    db_commands,
+    demo_command,
+    period_commands,
+    review_commands,
+    roster_commands,
+    serve_command,
+    status_command,
+)
 from cli.context import error_console
 from config.errors import AppraisalError
 
@@ -52,6 +60,7 @@ app.add_typer(roster_commands.app, name="roster")
 app.add_typer(period_commands.app, name="period")
 app.add_typer(review_commands.app, name="reviews")
 app.command("status")(status_command.status)
+app.command("serve")(serve_command.serve)
 app.command("demo")(demo_command.demo)
 
 

@@ -154,8 +154,17 @@ class _Run:
         ).scalars().all())  # fmt: skip
         unit_parent = dict(self.session.execute(select(Unit.id, Unit.parent_id)).all())
         appraisal_of = {employee_id: appraisal_id for appraisal_id, employee_id in reviewees}
+        # Whoever did the supervisor review (the supervisor, or the fallback for staff without
+        # one) counts as the supervisor: they must not also review the same person as a peer.
+        supervised_by = dict(self.session.execute(
+            select(Review.appraisal_id, Review.reviewer_id).where(Review.appraisal_id.in_(moved), Review.kind == "supervisor")
+        ).all())  # fmt: skip
         chosen = choose_peers(
-            [by_id[e] for e in appraisal_of if e in by_id],
+            [
+                by_id[e]._replace(supervisor_id=supervised_by.get(a, by_id[e].supervisor_id))
+                for e, a in appraisal_of.items()
+                if e in by_id
+            ],
             people,
             unit_parent,
             count=count,

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from config.cycles import CyclesConfig
 from models import Indicator, IndicatorSet
 from models.base import utc_now
+from models.db import serialise_writers
 
 
 def _rows(config: CyclesConfig, set_name: str) -> list[dict[str, object]]:
@@ -34,7 +35,12 @@ def _rows(config: CyclesConfig, set_name: str) -> list[dict[str, object]]:
 
 
 def snapshot_indicator_set(session: Session, config: CyclesConfig, set_name: str) -> int:
-    """Id of the stored version of `set_name` as the YAML defines it now (stored if new)."""
+    """Id of the stored version of `set_name` as the YAML defines it now (stored if new).
+
+    Cycles sharing a set may open at the same minute (monthly and quarterly on 1 January): the
+    lock makes the second wait and then find the first one's version instead of inserting it again.
+    """
+    serialise_writers(session, f"indicator-set:{set_name}")
     scale = config.indicator_set(set_name).scale
     rows = _rows(config, set_name)
     canonical = json.dumps({"name": set_name, "scale": [scale.min, scale.max], "rows": rows}, sort_keys=True)

@@ -35,7 +35,9 @@ def prefect_server_healthy(api_url: str, timeout: float = 0.5) -> bool:
         return False
 
 
-def run_engine_step(flow_name: str, direct: Callable[[], dict[str, Any]], **flow_parameters: Any) -> RunOutcome:
+def run_engine_step(
+    flow_name: str, direct: Callable[[], dict[str, Any]], **flow_parameters: Any
+) -> RunOutcome:
     """Run flow `flow_name` of flows.engine_flows on the server, or `direct()` when there is none."""
     api_url = prefect_api_url()
     if not prefect_server_healthy(api_url):
@@ -44,6 +46,7 @@ def run_engine_step(flow_name: str, direct: Callable[[], dict[str, Any]], **flow
         return RunOutcome(direct(), False, note)
     os.environ["PREFECT_API_URL"] = api_url
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # the CLI prints its own summary; logs still reach the server
     from flows import engine_flows  # imported only now: Prefect costs ~1 s to import
 
     flow = getattr(engine_flows, flow_name)

@@ -4,12 +4,13 @@ Every instant is written out explicitly (the wall clock is never read), so a tes
 exact moment it simulates, e.g. `wib(2027, 1, 4, 8)` for Monday 4 January 2027, 08:00 in Jakarta.
 """
 
+import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, event, select, update
@@ -29,6 +30,7 @@ DEFAULT_CODES = frozenset(
     {"kuantitas", "kualitas", "waktu", "berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis",
      "loyal", "adaptif", "kolaboratif"}
 )  # fmt: skip
+T = TypeVar("T")
 HENDRA = "197809092003121006"  # head of BKPSDM (HR) in `roster_with_hr`
 BKPSDM = ("BKPSDM", "Badan Kepegawaian dan Pengembangan SDM", "SETDA")
 
@@ -72,6 +74,7 @@ def extra_staff(count: int, unit: tuple[str, str, str], supervisor: str, first: 
     ]  # fmt: skip
 
 
+@contextmanager
 def seeded_engine(url: str, directory: Path, rows: list[dict[str, str]] | None = None) -> Iterator[Engine]:
     """An engine on `url` with `rows` (default: the small roster) imported; disposed afterwards."""
     engine = create_db_engine(url)
@@ -175,3 +178,30 @@ def counted_statements(engine: Engine) -> Iterator[list[str]]:
     finally:
         event.remove(engine, "before_cursor_execute", record)
 
+
+
+def run_together(url: str, *actions: Callable[[Engine], T]) -> list[T]:
+    """Run each action in its own thread with its own engine, all released at once; results in order."""
+    barrier = threading.Barrier(len(actions))
+    results: dict[int, T] = {}
+    errors: list[BaseException] = []
+
+    def run(index: int, action: Callable[[Engine], T]) -> None:
+        engine = create_db_engine(url)
+        try:
+            barrier.wait(timeout=30)
+            results[index] = action(engine)
+        except Exception as exc:  # re-raised in the test's thread below
+            errors.append(exc)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    if errors:
+        raise errors[0]
+    assert len(results) == len(actions), "a run did not finish in time"
+    return [results[index] for index in range(len(actions))]

@@ -1,0 +1,32 @@
+"""The engine's schedules as Prefect deployments: the same set for `appraisal serve` (one process,
+embedded default) and, through prefect.yaml, for a work pool at scale."""
+
+from typing import Any
+
+from prefect.schedules import Cron
+
+from config.cycles import CyclesConfig
+from flows.engine_flows import advance_stages_flow, open_period_flow
+
+ADVANCE_CRON = "5 * * * *"  # hourly, a few minutes past the hour
+
+
+def engine_deployments(config: CyclesConfig, timezone: str) -> list[Any]:
+    """Open per cycle on its cron (in its time zone); advance hourly."""
+    deployments = [
+        open_period_flow.to_deployment(
+            name=f"open-{name}",
+            schedules=[Cron(cycle.open_cron, timezone=cycle.timezone or timezone)],
+            parameters={"cycle": name},
+            description=f"Open the {cycle.label} period",
+        )
+        for name, cycle in config.cycles.items()
+    ]
+    deployments.append(
+        advance_stages_flow.to_deployment(
+            name="advance-hourly",
+            schedules=[Cron(ADVANCE_CRON, timezone=timezone)],
+            description="Advance every open period",
+        )
+    )
+    return deployments
