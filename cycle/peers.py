@@ -47,7 +47,7 @@ def choose_peers(
         siblings.setdefault(parent_id, []).append(unit_id)
     chosen: dict[int, list[int]] = {}
     for reviewee in sorted(reviewees, key=lambda p: p.nip):
-        excluded = {reviewee.id}
+        excluded = {reviewee.id, reviewee.supervisor_id}
         sibling_units = [
             u for u in siblings.get(unit_parent.get(reviewee.unit_id), []) if u != reviewee.unit_id
         ]
