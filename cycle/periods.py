@@ -37,7 +37,7 @@ def window_containing(
         key = f"{cycle_name}-{local.year}-Q{quarter + 1}"
     elif cadence == "monthly":
         start = date(local.year, local.month, 1)
-        end = date(local.year + (local.month == 11), local.month % 12 + 1, 1)
+        end = date(local.year + (local.month == 12), local.month % 12 + 1, 1)
         key = f"{cycle_name}-{local.year}-{local.month:02d}"
     elif cadence == "custom" and custom_days:
         start, end, key = local, local + timedelta(days=custom_days), f"{cycle_name}-{local.isoformat()}"

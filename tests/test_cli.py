@@ -84,8 +84,14 @@ def test_demo_builds_a_city_and_shows_it(tmp_path: Path) -> None:
     assert (tmp_path / "demo-roster.csv").exists()
 
 
-def test_read_only_command_does_not_import_prefect(database_url: str) -> None:
-    """`roster show` must answer fast: importing Prefect alone costs more than a second (DESIGN §2)."""
-    script = "import sys; from cli.main import run; sys.argv=['appraisal','roster','show']\ntry: run()\nexcept SystemExit: pass\nprint('prefect' in sys.modules)"
+@pytest.mark.parametrize(
+    "command", [["roster", "show"], ["status"], ["period", "list"], ["reviews", "pending"]], ids=" ".join
+)
+def test_read_only_commands_do_not_import_prefect(database_url: str, command: list[str]) -> None:
+    """They must answer fast: importing Prefect alone costs more than a second (DESIGN §2)."""
+    script = (
+        f"import sys; from cli.main import run; sys.argv = ['appraisal', *{command!r}]\n"
+        "try: run()\nexcept SystemExit: pass\nprint('prefect' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert result.stdout.strip().splitlines()[-1] == "False", result.stdout + result.stderr
