@@ -32,5 +32,5 @@ def assign_due_dates(
         session.execute(
             update(Review)
             .where(Review.id.in_(undated.where(Employee.timezone == zone)))
-            .values(due_at=due_at(opened_at, working_days, 'Asia/Jakarta', country))
+            .values(due_at=due_at(opened_at, working_days, zone, country))
         )
