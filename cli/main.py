@@ -12,6 +12,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from cli import (
+    calibration_commands,
     db_commands,
     demo_command,
     period_commands,
@@ -59,6 +60,7 @@ app.add_typer(db_commands.app, name="db")
 app.add_typer(roster_commands.app, name="roster")
 app.add_typer(period_commands.app, name="period")
 app.add_typer(review_commands.app, name="reviews")
+app.add_typer(calibration_commands.app, name="calibration")
 app.command("status")(status_command.status)
 app.command("serve")(serve_command.serve)
 app.command("demo")(demo_command.demo)

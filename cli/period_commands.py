@@ -8,12 +8,14 @@ from sqlalchemy import func, select
 
 from cli import context
 from cli.options import NowOption
+from cycle.calibration import period_by_key
+from cycle.closing import reopen_period
 from flows.runner import RunOutcome, run_engine_step
-from flows.steps import advance_step, open_period_step
+from flows.steps import advance_step, close_step, open_period_step
 from models import Appraisal, Period
-from models.db import read_session
+from models.db import read_session, write_session
 
-app = typer.Typer(help="Appraisal periods: open, list, advance.", no_args_is_help=True)
+app = typer.Typer(help="Appraisal periods: open, list, advance, close, reopen.", no_args_is_help=True)
 
 
 def _report_run(outcome: RunOutcome) -> None:
@@ -102,3 +104,76 @@ def advance_command(now: NowOption = None) -> None:
                 f"  {period['without_reviewer']} appraisal(s) had nobody to do the supervisor review (no supervisor, no fallback head)."
             )
     _report_run(outcome)
+
+
+@app.command("close")
+def close_command(
+    period: Annotated[str, typer.Option("--period", help="Period key, e.g. annual-2027.")],
+    now: NowOption = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Close even if some appraisals have not reached calibration (their open reviews become missed).",
+        ),
+    ] = False,
+    accept_distribution: Annotated[
+        bool,
+        typer.Option(
+            "--accept-distribution",
+            help="Close although a unit is outside the distribution curve (recorded with who and when).",
+        ),
+    ] = False,
+) -> None:
+    """Compute ratings, predikat and recommendations, and close the period (a closed period is immutable)."""
+    settings = context.settings(now=now)
+    actor = context.actor()
+    outcome = run_engine_step(
+        "close_period_flow",
+        lambda: close_step(settings, period, force=force, accept_distribution=accept_distribution, actor=actor),
+        period=period, now=settings.current_time().isoformat(), force=force, accept_distribution=accept_distribution,
+    )  # fmt: skip
+    summary = outcome.result
+    if not summary["closed_now"]:
+        context.console.print(f"Period [bold]{period}[/] is already closed; nothing changed.")
+    else:
+        print_close_summary(summary)
+    _report_run(outcome)
+
+
+def print_close_summary(summary: dict[str, object]) -> None:
+    """Counts per predikat, incomplete appraisals and recommendations of a close."""
+    predikat = ", ".join(f"{name} {n}" for name, n in summary["predikat"].items()) or "none"  # type: ignore[attr-defined]
+    recommendations = ", ".join(f"{kind} {n}" for kind, n in summary["recommendations"].items()) or "none"  # type: ignore[attr-defined]
+    context.console.print(
+        f"Closed [bold]{summary['period']}[/]: {summary['appraisals']} appraisals — {predikat}."
+    )
+    if summary["incomplete"]:
+        context.console.print(
+            f"  {summary['incomplete']} incomplete (supervisor review not submitted): predikat left to HR."
+        )
+    if summary["forced"]:
+        context.console.print(
+            f"  --force moved {summary['forced']} appraisal stage(s) on; their open reviews were marked missed."
+        )
+    for line in summary["accepted_outside_curve"]:  # type: ignore[attr-defined]
+        context.console.print(f"  accepted outside the curve: {line}")
+    context.console.print(f"  Recommendations: {recommendations}.")
+
+
+@app.command("reopen")
+def reopen_command(
+    period: Annotated[str, typer.Option("--period", help="Period key of a closed period.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is reopened (kept in the audit trail).")],
+    now: NowOption = None,
+) -> None:
+    """HR only: reopen a closed period for calibration; stored results and recommendations are removed until it closes again."""
+    settings = context.settings(now=now)
+    engine = context.engine(settings)
+    with write_session(engine) as session:
+        moved = reopen_period(
+            session, period_by_key(session, period), reason, settings.current_time(), actor=context.actor()
+        )
+    context.console.print(
+        f"Reopened {period}: {moved} appraisals back in calibration. Close it again with `appraisal period close --period {period}`."
+    )

@@ -130,6 +130,9 @@ class CalibrationConfig(ConfigModel):
 
     curve: dict[PredikatName, CurveBand] = Field(default_factory=_default_curve)
     min_unit_size: Annotated[int, BeforeValidator(whole_number(1, None, "employees"))] = 5
+    # Working days HR has to calibrate once every appraisal reached calibration; after that the
+    # scheduled close runs (and refuses, alerting HR, while a unit is outside the curve).
+    days: Annotated[int, BeforeValidator(whole_number(0, 60, "working days"))] = 5
 
     @model_validator(mode="after")
     def _reachable(self) -> "CalibrationConfig":

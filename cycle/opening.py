@@ -62,7 +62,7 @@ def open_period(
         insert(Appraisal).from_select(
             ["period_id", "employee_id", "unit_id", "stage", "stage_started_at", "updated_at"],
             select(literal(period_id), Employee.id, Employee.unit_id, literal("self_assessment"), literal(now, Appraisal.stage_started_at.type), literal(now, Appraisal.updated_at.type))
-            .where(Employee.id > 0)
+            .where(Employee.active)
             .order_by(Employee.id),
         )
     )  # fmt: skip

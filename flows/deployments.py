@@ -6,13 +6,14 @@ from typing import Any
 from prefect.schedules import Cron
 
 from config.cycles import CyclesConfig
-from flows.engine_flows import advance_stages_flow, open_period_flow
+from flows.engine_flows import advance_stages_flow, close_due_periods_flow, open_period_flow
 
 ADVANCE_CRON = "5 * * * *"  # hourly, a few minutes past the hour
+CLOSE_CRON = "30 6 * * 1-5"  # working-day mornings, before office hours
 
 
 def engine_deployments(config: CyclesConfig, timezone: str) -> list[Any]:
-    """Open per cycle on its cron (in its time zone); advance hourly."""
+    """Open per cycle on its cron (in its time zone); advance hourly; close due periods each working morning."""
     deployments = [
         open_period_flow.to_deployment(
             name=f"open-{name}",
@@ -27,6 +28,13 @@ def engine_deployments(config: CyclesConfig, timezone: str) -> list[Any]:
             name="advance-hourly",
             schedules=[Cron(ADVANCE_CRON, timezone=timezone)],
             description="Advance every open period",
+        )
+    )
+    deployments.append(
+        close_due_periods_flow.to_deployment(
+            name="close-due-daily",
+            schedules=[Cron(CLOSE_CRON, timezone=timezone)],
+            description="Close periods whose calibration time is over",
         )
     )
     return deployments

@@ -6,10 +6,17 @@ from datetime import date
 from typing import Any
 
 from prefect import flow, task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from config.settings import load_settings
-from flows.steps import advance_step, open_period_step, progress_step
+from flows.steps import (
+    advance_step,
+    close_due_step,
+    close_step,
+    open_period_step,
+    progress_step,
+    results_step,
+)
 from flows.transient import retry_if_transient
 
 RETRY = {"retries": 3, "retry_delay_seconds": [1, 5, 15], "retry_condition_fn": retry_if_transient}
@@ -64,4 +71,82 @@ def advance_stages_flow(now: str | None = None) -> dict[str, Any]:
     result = advance_task(now)
     for period in result["periods"]:
         publish_progress(period["period"], now)
+    return result
+
+
+def distribution_markdown(summary: dict[str, Any]) -> str:
+    """The predikat distribution per unit, as the markdown artifact HR reads in the Prefect UI."""
+    names = sorted({name for unit in summary["distribution"] for name in unit["counts"]}, key=_predikat_order)
+    lines = [f"# Distribusi predikat — {summary['period']}", "", "| unit | " + " | ".join(names) + " | belum lengkap | di luar kurva |",
+             "|---|" + "---|" * (len(names) + 2)]  # fmt: skip
+    for unit in summary["distribution"]:
+        counts = " | ".join(str(unit["counts"].get(name, 0)) for name in names)
+        lines.append(
+            f"| {unit['unit']} | {counts} | {unit['incomplete']} | {'; '.join(unit['outside']) or '-'} |"
+        )
+    if summary["accepted_outside_curve"]:
+        lines += ["", "Distribusi di luar kurva diterima oleh HR saat penutupan."]
+    return "\n".join(lines)
+
+
+def _predikat_order(name: str) -> int:
+    order = (
+        "Sangat Baik",
+        "Baik",
+        "Cukup",
+        "Butuh Perbaikan",
+        "Kurang/Misconduct",
+        "Kurang",
+        "Sangat Kurang",
+        "Buruk",
+    )
+    return order.index(name) if name in order else len(order)
+
+
+@task
+def publish_close(summary: dict[str, Any], now: str | None) -> None:
+    """Markdown distribution per unit and the results table, keyed by period."""
+    key = summary["period"].lower()
+    create_markdown_artifact(
+        key=f"distribution-{key}",
+        markdown=distribution_markdown(summary),
+        description=f"Predikat per unit, {summary['period']}",
+    )
+    rows = results_step(load_settings(now=now), summary["period"])
+    create_table_artifact(
+        key=f"results-{key}", table=rows or [{"nip": "-"}], description=f"Results of {summary['period']}"
+    )
+
+
+@task(**RETRY)
+def close_task(period: str, now: str | None, force: bool, accept_distribution: bool) -> dict[str, Any]:
+    """Score, calibrate-check, recommend and close one period in one transaction."""
+    return close_step(
+        load_settings(now=now), period, force=force, accept_distribution=accept_distribution, actor=ACTOR
+    )
+
+
+@task(**RETRY)
+def close_due_task(now: str | None) -> dict[str, Any]:
+    """Close the periods whose calibration time is over."""
+    return close_due_step(load_settings(now=now), actor=ACTOR)
+
+
+@flow(name="close-period")
+def close_period_flow(
+    period: str, now: str | None = None, force: bool = False, accept_distribution: bool = False
+) -> dict[str, Any]:
+    """Close one period (idempotent: a closed period is reported, not changed)."""
+    summary = close_task(period, now, force, accept_distribution)
+    if summary["closed_now"]:
+        publish_close(summary, now)
+    return summary
+
+
+@flow(name="close-due-periods")
+def close_due_periods_flow(now: str | None = None) -> dict[str, Any]:
+    """The scheduled close: every period whose calibration days have passed."""
+    result = close_due_task(now)
+    for summary in result["closed"]:
+        publish_close(summary, now)
     return result

@@ -46,7 +46,9 @@ def run_engine_step(
         return RunOutcome(direct(), False, note)
     os.environ["PREFECT_API_URL"] = api_url
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # the CLI prints its own summary; logs still reach the server
+    os.environ.setdefault(
+        "PREFECT_LOGGING_LEVEL", "WARNING"
+    )  # the CLI prints its own summary; logs still reach the server
     from flows import engine_flows  # imported only now: Prefect costs ~1 s to import
 
     flow = getattr(engine_flows, flow_name)

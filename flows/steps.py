@@ -4,14 +4,18 @@ when no Prefect server is up. Each step is one transaction and returns a JSON-ab
 No Prefect import here: the CLI uses these without paying Prefect's start-up cost.
 """
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
 
+from config.cycle_indicators import TrainingProgramme
 from config.errors import AppraisalError
 from config.settings import Settings
 from cycle.advancing import advance_period, open_periods
+from cycle.calibration import calibration_time_over, period_by_key
+from cycle.closing import CloseResult, close_period
 from cycle.opening import open_period
 from cycle.periods import explicit_window
 from models.db import create_db_engine, read_session, write_session
@@ -87,3 +91,57 @@ def progress_step(settings: Settings, period_key: str | None) -> dict[str, Any]:
         "stages": stages,
         "rows": rows,
     }
+
+
+def _training_lookup(settings: Settings) -> Callable[[str], list[TrainingProgramme]]:
+    return settings.load_cycles().training_for
+
+
+def close_step(
+    settings: Settings,
+    period_key: str,
+    *,
+    force: bool = False,
+    accept_distribution: bool = False,
+    actor: str = "system",
+) -> dict[str, Any]:
+    """Close one period (see cycle/closing.py for what is refused); idempotent."""
+    engine = _engine(settings)
+    with write_session(engine) as session:
+        period = period_by_key(session, period_key)
+        result = close_period(session, period, settings.current_time(), actor=actor, training_for=_training_lookup(settings),
+                              force=force, accept_distribution=accept_distribution)  # fmt: skip
+        summary = _close_summary(result)
+    engine.dispose()
+    return summary
+
+
+def _close_summary(result: CloseResult) -> dict[str, Any]:
+    return {
+        "period": result.period_key, "closed_now": result.closed_now, "appraisals": result.appraisals,
+        "incomplete": result.incomplete, "forced": result.forced, "predikat": dict(result.predikat),
+        "recommendations": dict(result.recommendations), "accepted_outside_curve": result.accepted_outside,
+        "distribution": [{"unit": d.unit_code, "counts": d.counts, "incomplete": d.incomplete, "checked": d.checked,
+                          "outside": d.outside} for d in result.distribution],
+    }  # fmt: skip
+
+
+def close_due_step(settings: Settings, *, actor: str = "system") -> dict[str, Any]:
+    """Close every open period whose appraisals all reached calibration at least `calibration.days`
+    working days ago. Refusals (a unit outside the curve) are collected and raised together, so
+    the scheduled run fails visibly and HR is told, while the other periods still close."""
+    engine = _engine(settings)
+    now = settings.current_time()
+    with read_session(engine) as session:
+        due = [period.key for period in open_periods(session) if calibration_time_over(session, period, now)]
+    engine.dispose()
+    closed, refused = [], []
+    for key in due:
+        try:
+            closed.append(close_step(settings, key, actor=actor))
+        except AppraisalError as exc:
+            refused.append(str(exc))
+    if refused:
+        raise AppraisalError("scheduled close refused:\n" + "\n".join(refused))
+    return {"now": now.isoformat(), "closed": closed}
+

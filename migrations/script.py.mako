@@ -9,6 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel.sql.sqltypes  # noqa: F401  (autogenerate renders SQLModel's AutoString)
 from alembic import op
+
+import models.base  # noqa: F401  (our column types, e.g. UTCDateTime)
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

@@ -4,7 +4,15 @@ Importing this package registers every table on `SQLModel.metadata`, which Alemb
 against the database.
 """
 
-from models.cycle import Appraisal, Period, Recommendation, Review, ReviewScore
+from models.cycle import (
+    Appraisal,
+    CalibrationOverride,
+    IndicatorResult,
+    Period,
+    Recommendation,
+    Review,
+    ReviewScore,
+)
 from models.indicators import Indicator, IndicatorSet
 from models.organisation import Employee, Unit
 from models.outbox import AuditEvent, Notification
@@ -12,8 +20,10 @@ from models.outbox import AuditEvent, Notification
 __all__ = [
     "Appraisal",
     "AuditEvent",
+    "CalibrationOverride",
     "Employee",
     "Indicator",
+    "IndicatorResult",
     "IndicatorSet",
     "Notification",
     "Period",

@@ -52,6 +52,10 @@ class Period(SQLModel, table=True):
     cycle_snapshot: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     opened_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    closed_by: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    # HR's explicit acceptance of a distribution outside the curve (close --accept-distribution).
+    distribution_accepted_by: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    distribution_accepted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
 
 
@@ -81,6 +85,11 @@ class Appraisal(SQLModel, table=True):
     behaviour_rating: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
     predikat: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
     final_score: float | None = Field(default=None, sa_column=Column(Float, nullable=True))
+    # Weighted means of the two aspects on the indicator scale, as the ratings were derived.
+    result_score: float | None = Field(default=None, sa_column=Column(Float, nullable=True))
+    behaviour_score: float | None = Field(default=None, sa_column=Column(Float, nullable=True))
+    # Why no predikat could be computed (e.g. the supervisor review was missed): HR decides.
+    incomplete_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     updated_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
 
 
@@ -135,3 +144,39 @@ class Recommendation(SQLModel, table=True):
     reason_en: str = Field(sa_column=Column(Text, nullable=False))
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class IndicatorResult(SQLModel, table=True):
+    """One indicator's figures for one closed appraisal: means per reviewer kind, the combined
+    score and its rating — everything the ratings and training recommendations came from."""
+
+    __tablename__ = "indicator_result"
+    __table_args__ = (
+        UniqueConstraint("appraisal_id", "indicator_code"),
+        CheckConstraint(f"rating IS NULL OR {check_in('rating', RATINGS)}", name="rating"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    appraisal_id: int = Field(sa_column=Column(Integer, ForeignKey("appraisal.id"), nullable=False))
+    indicator_code: str = Field(sa_column=Column(String(64), nullable=False))
+    aspect: str = Field(sa_column=Column(String(16), nullable=False))
+    self_score: float | None = Field(default=None, sa_column=Column(Float, nullable=True))
+    supervisor_score: float | None = Field(default=None, sa_column=Column(Float, nullable=True))
+    peer_score: float | None = Field(default=None, sa_column=Column(Float, nullable=True))
+    peer_count: int = Field(default=0, nullable=False)
+    combined_score: float | None = Field(default=None, sa_column=Column(Float, nullable=True))
+    rating: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
+
+
+class CalibrationOverride(SQLModel, table=True):
+    """HR's decision to set an appraisal's predikat by hand during calibration, with its reason."""
+
+    __tablename__ = "calibration_override"
+
+    id: int | None = Field(default=None, primary_key=True)
+    appraisal_id: int = Field(sa_column=Column(Integer, ForeignKey("appraisal.id"), nullable=False, unique=True))
+    computed_predikat: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+    predikat: str = Field(sa_column=Column(String(32), nullable=False))
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    actor: str = Field(sa_column=Column(String(200), nullable=False))
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

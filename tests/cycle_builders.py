@@ -66,7 +66,9 @@ def without_supervisor(rows: list[dict[str, str]], nip: str) -> list[dict[str, s
     return [{**row, "supervisor_nip": ""} if row["nip"] == nip else row for row in rows]
 
 
-def extra_staff(count: int, unit: tuple[str, str, str], supervisor: str, first: int = 1) -> list[dict[str, str]]:
+def extra_staff(
+    count: int, unit: tuple[str, str, str], supervisor: str, first: int = 1
+) -> list[dict[str, str]]:
     """`count` more valid staff rows in `unit`, NIPs 1985…-sequence `first`, `first`+1, …"""
     return [
         _row(f"19850101201001{1 + n % 2}{first + n:03d}", f"Pegawai {first + n}", unit, "Pengadministrasi", "II/c", supervisor)
@@ -86,7 +88,9 @@ def seeded_engine(url: str, directory: Path, rows: list[dict[str, str]] | None =
         engine.dispose()
 
 
-def open_cycle(engine: Engine, now: datetime, cycle: str = "annual", config: CyclesConfig | None = None) -> OpenResult:
+def open_cycle(
+    engine: Engine, now: datetime, cycle: str = "annual", config: CyclesConfig | None = None
+) -> OpenResult:
     """Open `cycle` for the window containing `now`, in one transaction."""
     with write_session(engine) as session:
         return open_period(session, config or shipped_cycles(), cycle, now)
@@ -146,7 +150,9 @@ def stages(engine: Engine) -> dict[str, str]:
 
 def audit(engine: Engine, action: str) -> list[tuple[str, Any, Any]]:
     """(entity id, before, after) of every audit event with `action`, in insertion order."""
-    query = select(AuditEvent.entity_id, AuditEvent.before, AuditEvent.after).where(AuditEvent.action == action)
+    query = select(AuditEvent.entity_id, AuditEvent.before, AuditEvent.after).where(
+        AuditEvent.action == action
+    )
     with read_session(engine) as session:
         return [tuple(row) for row in session.execute(query.order_by(AuditEvent.id))]
 
@@ -157,7 +163,7 @@ def row_counts(engine: Engine) -> Counter[str]:
     with read_session(engine) as session:
         for name, model in (("period", Period), ("appraisal", Appraisal), ("audit", AuditEvent)):
             counts[name] = len(session.execute(select(model.id)).all())
-        for stage, in session.execute(select(Appraisal.stage)):
+        for (stage,) in session.execute(select(Appraisal.stage)):
             counts[f"stage:{stage}"] += 1
         for kind, status in session.execute(select(Review.kind, Review.status)):
             counts[f"{kind}:{status}"] += 1
@@ -177,7 +183,6 @@ def counted_statements(engine: Engine) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
-
 
 
 def run_together(url: str, *actions: Callable[[Engine], T]) -> list[T]:

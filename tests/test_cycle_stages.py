@@ -52,7 +52,11 @@ def test_stage_order_is_the_designed_one() -> None:
         "peer_review": "calibration",
         "calibration": "closed",
     }
-    assert REVIEW_KIND == {"self_assessment": "self", "supervisor_review": "supervisor", "peer_review": "peer"}
+    assert REVIEW_KIND == {
+        "self_assessment": "self",
+        "supervisor_review": "supervisor",
+        "peer_review": "peer",
+    }
     assert [stage_index(s) for s in STAGES] == [0, 1, 2, 3, 4]
 
 
@@ -92,8 +96,8 @@ def test_submitted_self_review_moves_that_appraisal_alone(engine: Engine) -> Non
     assert submit(engine, "self", [SITI]) == 1
     report = advance(engine, wib(2027, 1, 6, 9))
     assert (report.moved, report.missed) == (Counter({SELF_TO_SUPERVISOR: 1}), Counter())
-    assert stages(engine) == {**dict.fromkeys(SUPERVISORS, "self_assessment"), BUDI: "self_assessment",
-                              SITI: "supervisor_review"}  # fmt: skip
+    waiting = dict.fromkeys([BUDI, *SUPERVISORS], "self_assessment")
+    assert stages(engine) == {**waiting, SITI: "supervisor_review"}
     due = wib(2027, 1, 20, 23, 59, 59)  # ten working days after Wed 6 Jan, in Budi's zone (WIB)
     assert reviews(engine, "supervisor") == [(SITI, BUDI, "supervisor", "open", wib(2027, 1, 6, 9), due)]
     assert [(before, after) for _, before, after in audit(engine, "appraisal.stage")] == [
@@ -103,11 +107,19 @@ def test_submitted_self_review_moves_that_appraisal_alone(engine: Engine) -> Non
 
 def test_deadline_passes_in_each_reviewers_own_zone(engine: Engine) -> None:
     """At 19 Jan 16:00 UTC the WITA self reviews are overdue (15:59:59), the WIB ones not yet."""
+    at_the_deadline = advance(engine, datetime(2027, 1, 19, 15, 59, 59, tzinfo=UTC))
+    assert not at_the_deadline.changed  # due *at* 23:59:59 WITA: not yet missed
     report = advance(engine, datetime(2027, 1, 19, 16, 0, tzinfo=UTC))
     assert (report.missed, report.moved) == (Counter({"self": 3}), Counter({SELF_TO_SUPERVISOR: 3}))
-    assert {nip for nip, stage in stages(engine).items() if stage == "supervisor_review"} == {DEWI, AGUS, PUTRI}
+    assert {nip for nip, stage in stages(engine).items() if stage == "supervisor_review"} == {
+        DEWI,
+        AGUS,
+        PUTRI,
+    }
     missed = audit(engine, "review.missed")
-    assert [(before, after) for _, before, after in missed] == [({"status": "open"}, {"status": "missed"})] * 3
+    assert [(before, after) for _, before, after in missed] == [
+        ({"status": "open"}, {"status": "missed"})
+    ] * 3
     assert {r.reviewee for r in reviews(engine, "self") if r.status == "missed"} == {DEWI, AGUS, PUTRI}
     # Opened at 23:00 WIB (Tue) = 00:00 WITA (Wed): each reviewer counts from their own date.
     assert {r.reviewee: r.due_at for r in reviews(engine, "supervisor")} == {
@@ -116,7 +128,10 @@ def test_deadline_passes_in_each_reviewers_own_zone(engine: Engine) -> None:
         PUTRI: datetime(2027, 2, 3, 23, 59, 59, tzinfo=WITA),
     }
     later = advance(engine, datetime(2027, 1, 19, 17, 0, tzinfo=UTC))
-    assert (later.missed, later.moved) == (Counter({"self": 5}), Counter({SELF_TO_SUPERVISOR: 5, SUPERVISOR_TO_PEER: 1}))
+    assert (later.missed, later.moved) == (
+        Counter({"self": 5}),
+        Counter({SELF_TO_SUPERVISOR: 5, SUPERVISOR_TO_PEER: 1}),
+    )
     assert len(audit(engine, "review.missed")) == 8
 
 
@@ -193,7 +208,9 @@ def test_a_cycle_without_peers_goes_from_supervisor_review_to_calibration(
         assert {nip for nip, stage in stages(engine).items() if stage == "calibration"} == {BUDI, RINA}
         assert reviews(engine, "peer") == []
         # Three working days after Tue 5 Jan (a holiday: the opening date still counts as day 0).
-        assert {r.due_at for r in reviews(engine, "supervisor") if r.reviewer == BUDI} == {wib(2027, 1, 8, 23, 59, 59)}
+        assert {r.due_at for r in reviews(engine, "supervisor") if r.reviewer == BUDI} == {
+            wib(2027, 1, 8, 23, 59, 59)
+        }
 
 
 def test_missed_reviews_are_counted_per_kind_and_audited(engine: Engine) -> None:
@@ -231,7 +248,9 @@ def test_concurrent_advances_move_each_appraisal_exactly_once(database_url: str,
     submit(engine, "self", [SITI, ANDI, RINA])
     reports = _race(database_url, AFTER_SELF_DUE)
     assert sorted(r.changed for r in reports) == [False, True]
-    assert sum((r.moved for r in reports), Counter()) == Counter({SELF_TO_SUPERVISOR: 8, SUPERVISOR_TO_PEER: 1})
+    assert sum((r.moved for r in reports), Counter()) == Counter(
+        {SELF_TO_SUPERVISOR: 8, SUPERVISOR_TO_PEER: 1}
+    )
     assert sum((r.missed for r in reports), Counter()) == Counter({"self": 5})
     assert len(audit(engine, "appraisal.stage")) == 9
     assert len(audit(engine, "review.missed")) == 5
@@ -240,7 +259,9 @@ def test_concurrent_advances_move_each_appraisal_exactly_once(database_url: str,
     assert [(r.reviewee, r.reviewer) for r in reviews(engine, "peer")] == [(BUDI, SITI)]
     submit(engine, "supervisor")
     second = _race(database_url, wib(2027, 1, 21, 9))
-    assert sum((r.moved for r in second), Counter()) == Counter({SUPERVISOR_TO_PEER: 7, PEER_TO_CALIBRATION: 1})
+    assert sum((r.moved for r in second), Counter()) == Counter(
+        {SUPERVISOR_TO_PEER: 7, PEER_TO_CALIBRATION: 1}
+    )
     assert len(audit(engine, "appraisal.stage")) == 17
     peer_pairs = [(r.reviewee, r.reviewer) for r in reviews(engine, "peer")]
     assert len(peer_pairs) == len(set(peer_pairs)) == 9

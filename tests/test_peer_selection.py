@@ -51,7 +51,9 @@ def choose(count: int = 3, salt: str = SALT, load: Counter[int] | None = None) -
     return choose_peers(STAFF, STAFF, UNIT_PARENT, count=count, salt=salt, load=load)
 
 
-def pool(reviewee: Person, staff: list[Person] = STAFF, parents: dict[int, int | None] = UNIT_PARENT) -> set[int]:
+def pool(
+    reviewee: Person, staff: list[Person] = STAFF, parents: dict[int, int | None] = UNIT_PARENT
+) -> set[int]:
     """Everyone who may review `reviewee`: same unit or a sibling unit, not them, not their boss."""
     parent = parents[reviewee.unit_id]
     units = {u for u, p in parents.items() if p == parent}

@@ -17,7 +17,6 @@ from roster.load import import_roster
 from tests.builders import AGUS, ANDI, BUDI, DEWI, JOKO, PUTRI, RINA, SITI, small_roster, write_roster
 from tests.cycle_builders import (
     DEFAULT_CODES,
-    WIB,
     WITA,
     counted_statements,
     open_cycle,
@@ -186,7 +185,9 @@ def test_open_creates_one_open_self_review_due_in_the_reviewers_zone(engine: Eng
     open_cycle(engine, OPENED)
     wib_due = datetime(2027, 1, 19, 16, 59, 59, tzinfo=UTC)
     wita_due = datetime(2027, 1, 19, 15, 59, 59, tzinfo=UTC)
-    expected = {nip: wib_due for nip in (BUDI, SITI, ANDI, RINA)} | dict.fromkeys((DEWI, AGUS, PUTRI), wita_due)
+    expected = {nip: wib_due for nip in (BUDI, SITI, ANDI, RINA)} | dict.fromkeys(
+        (DEWI, AGUS, PUTRI), wita_due
+    )
     rows = reviews(engine)
     assert {(r.reviewee, r.reviewer, r.kind, r.status, r.opened_at) for r in rows} == {
         (nip, nip, "self", "open", OPENED) for nip in expected

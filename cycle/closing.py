@@ -1,0 +1,201 @@
+"""Closing a period: ratings, predikat, calibration check, recommendations, stored in one transaction.
+
+Refused before every appraisal reached calibration (unless forced: the remaining reviews become
+missed and the appraisals move on stage by stage), and while a unit is outside the curve unless
+HR accepts the distribution explicitly (recorded with who and when). Closing a closed period
+changes nothing. A closed period is immutable until HR reopens it, with a reason, audited.
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlmodel import Session
+
+from config.cycle_indicators import TrainingProgramme
+from config.errors import AppraisalError
+from cycle.calibration import UnitDistribution, distributions
+from cycle.period_scores import ScoredAppraisal, cycle_of, score_period
+from cycle.recommendations import Advisor
+from cycle.stages import NEXT_STAGE, REVIEW_STAGES, check_transition
+from models import Appraisal, Indicator, IndicatorResult, Period, Recommendation, Review
+from models.audit_log import record_events
+from models.db import serialise_writers
+
+
+@dataclass
+class CloseResult:
+    period_key: str
+    closed_now: bool  # False: it was already closed, nothing changed
+    appraisals: int = 0
+    incomplete: int = 0
+    forced: int = 0
+    predikat: Counter[str] = field(default_factory=Counter)
+    recommendations: Counter[str] = field(default_factory=Counter)
+    distribution: list[UnitDistribution] = field(default_factory=list)
+    accepted_outside: list[str] = field(default_factory=list)
+
+
+def _force_to_calibration(session: Session, period: Period, now: datetime, actor: str) -> int:
+    """Remaining reviews become missed; appraisals move on stage by stage (never skipping one)."""
+    moved_total = 0
+    for stage in REVIEW_STAGES:
+        in_stage = select(Appraisal.id).where(Appraisal.period_id == period.id, Appraisal.stage == stage)
+        missed = session.execute(
+            update(Review).where(Review.appraisal_id.in_(in_stage), Review.status.in_(("open", "waiting"))).values(status="missed").returning(Review.id)
+        ).scalars().all()  # fmt: skip
+        record_events(
+            session,
+            now,
+            actor,
+            "review.missed.forced",
+            "review",
+            [(i, None, {"status": "missed"}) for i in missed],
+        )
+        target = NEXT_STAGE[stage]
+        moved = session.execute(
+            update(Appraisal).where(Appraisal.period_id == period.id, Appraisal.stage == stage)
+            .values(stage=target, stage_started_at=now, updated_at=now).returning(Appraisal.id)
+        ).scalars().all()  # fmt: skip
+        record_events(
+            session,
+            now,
+            actor,
+            "appraisal.stage.forced",
+            "appraisal",
+            [(i, {"stage": stage}, {"stage": target}) for i in moved],
+        )
+        moved_total += len(moved)
+    return moved_total
+
+
+def _not_in_calibration(session: Session, period: Period) -> dict[str, int]:
+    query = (
+        select(Appraisal.stage, func.count())
+        .where(Appraisal.period_id == period.id, Appraisal.stage != "calibration")
+        .group_by(Appraisal.stage)
+    )
+    return dict(session.execute(query).all())
+
+
+def _store(
+    session: Session, scored: list[ScoredAppraisal], advisor: Advisor, now: datetime, result: CloseResult
+) -> None:
+    check_transition("calibration", "closed")
+    session.execute(update(Appraisal), [
+        {"id": item.appraisal_id, "stage": "closed", "stage_started_at": now, "updated_at": now, "predikat": item.predikat,
+         "result_rating": item.score.result_rating, "behaviour_rating": item.score.behaviour_rating,
+         "result_score": item.score.result_score, "behaviour_score": item.score.behaviour_score,
+         "final_score": item.score.final_score, "incomplete_reason": None if item.predikat else item.score.incomplete_reason}
+        for item in scored
+    ])  # fmt: skip
+    # Reopened periods keep no stale figures: they were removed on reopen, and nothing else writes them.
+    figures = [
+        {"appraisal_id": item.appraisal_id, **vars(f)} for item in scored for f in item.score.indicators
+    ]
+    for row in figures:
+        row["indicator_code"] = row.pop("code")
+    if figures:
+        session.execute(insert(IndicatorResult), figures)
+    advice = [a for item in scored for a in advisor.advise(item)]
+    if advice:
+        session.execute(insert(Recommendation), [{"appraisal_id": a.appraisal_id, "kind": a.kind, "reason_id": a.reason_id, "reason_en": a.reason_en,
+                                                  "detail": a.detail, "created_at": now} for a in advice])  # fmt: skip
+    result.recommendations.update(a.kind for a in advice)
+    result.predikat.update(item.predikat for item in scored if item.predikat)
+    result.incomplete = sum(1 for item in scored if item.predikat is None)
+
+
+def close_period(
+    session: Session,
+    period: Period,
+    now: datetime,
+    *,
+    actor: str,
+    training_for: Callable[[str], list[TrainingProgramme]],
+    force: bool = False,
+    accept_distribution: bool = False,
+) -> CloseResult:
+    """Close `period` (see the module docstring for what is refused and why)."""
+    serialise_writers(session, f"period:{period.id}")
+    session.refresh(period)
+    result = CloseResult(period.key, closed_now=False)
+    if period.status == "closed":
+        return result
+    waiting = _not_in_calibration(session, period)
+    if waiting and not force:
+        listed = ", ".join(f"{n} in {stage}" for stage, n in sorted(waiting.items()))
+        raise AppraisalError(f"{period.key}: {sum(waiting.values())} appraisals have not reached calibration ({listed}); "
+                             "run `appraisal period advance`, or close with --force (their open reviews become missed)")  # fmt: skip
+    if waiting:
+        result.forced = _force_to_calibration(session, period, now, actor)
+    scored = score_period(session, period, stages=("calibration",))
+    result.distribution = distributions(scored, cycle_of(period).calibration)
+    outside = [f"{d.unit_code}: {'; '.join(d.outside)}" for d in result.distribution if d.outside]
+    if outside and not accept_distribution:
+        raise AppraisalError(f"{period.key}: {len(outside)} unit(s) outside the distribution curve:\n  " + "\n  ".join(outside) +
+                             "\nAdjust with `appraisal calibration set NIP PREDIKAT --reason …`, or close with --accept-distribution.")  # fmt: skip
+    result.accepted_outside = outside
+    names = dict(
+        session.execute(
+            select(Indicator.code, Indicator.name).where(
+                Indicator.indicator_set_id == period.indicator_set_id
+            )
+        ).all()
+    )
+    _store(session, scored, Advisor(session, period, training_for, names), now, result)
+    accepted = {"distribution_accepted_by": actor, "distribution_accepted_at": now} if outside else {}
+    session.execute(
+        update(Period)
+        .where(Period.id == period.id, Period.status == "open")
+        .values(status="closed", closed_at=now, closed_by=actor, **accepted)
+    )
+    record_events(session, now, actor, "period.close", "period", [(period.id, {"status": "open"}, {
+        "status": "closed", "predikat": dict(result.predikat), "incomplete": result.incomplete,
+        "forced": result.forced, "accepted_outside_curve": outside})])  # fmt: skip
+    result.closed_now, result.appraisals = True, len(scored)
+    return result
+
+
+def reopen_period(session: Session, period: Period, reason: str, now: datetime, *, actor: str) -> int:
+    """HR reopens a closed period: back to calibration, stored results and recommendations removed (audited)."""
+    if not reason.strip():
+        raise AppraisalError("--reason: say why the period is reopened (it is kept in the audit trail)")
+    serialise_writers(session, f"period:{period.id}")
+    session.refresh(period)
+    if period.status != "closed":
+        raise AppraisalError(f"period {period.key} is {period.status}, not closed; nothing to reopen")
+    ids = select(Appraisal.id).where(Appraisal.period_id == period.id)
+    removed = session.execute(delete(Recommendation).where(Recommendation.appraisal_id.in_(ids))).rowcount
+    session.execute(delete(IndicatorResult).where(IndicatorResult.appraisal_id.in_(ids)))
+    moved = session.execute(
+        update(Appraisal).where(Appraisal.period_id == period.id, Appraisal.stage == "closed")
+        .values(stage="calibration", stage_started_at=now, updated_at=now).returning(Appraisal.id)
+    ).scalars().all()  # fmt: skip
+    session.execute(update(Period).where(Period.id == period.id).values(status="open", closed_at=None, closed_by=None,
+                                                                        distribution_accepted_by=None, distribution_accepted_at=None))  # fmt: skip
+    record_events(
+        session,
+        now,
+        actor,
+        "period.reopen",
+        "period",
+        [
+            (
+                period.id,
+                {"status": "closed"},
+                {"status": "open", "reason": reason, "recommendations_removed": removed},
+            )
+        ],
+    )
+    record_events(
+        session,
+        now,
+        actor,
+        "appraisal.stage.reopen",
+        "appraisal",
+        [(i, {"stage": "closed"}, {"stage": "calibration"}) for i in moved],
+    )
+    return len(moved)

@@ -1,0 +1,116 @@
+"""Scoring a whole period from stored rows: four set-based queries, then the pure rules per appraisal.
+
+Used by `calibration show` (provisional figures) and by closing (stored figures), so both show
+exactly the same numbers, always reproducible from the review scores in the database.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from config.cycles import CycleDefinition
+from cycle.scoring import AppraisalScore, IndicatorInput, score_appraisal
+from models import (
+    Appraisal,
+    CalibrationOverride,
+    Employee,
+    Indicator,
+    IndicatorSet,
+    Period,
+    Review,
+    ReviewScore,
+    Unit,
+)
+
+
+@dataclass
+class ScoredAppraisal:
+    """One appraisal's computed figures, with HR's override (if any) applied to the predikat."""
+
+    appraisal_id: int
+    nip: str
+    name: str
+    unit_code: str
+    stage: str
+    score: AppraisalScore
+    override: str | None = None
+    override_reason: str | None = None
+
+    @property
+    def predikat(self) -> str | None:
+        return self.override or self.score.predikat
+
+
+def cycle_of(period: Period) -> CycleDefinition:
+    """The cycle definition frozen into the period when it opened."""
+    return CycleDefinition.model_validate(period.cycle_snapshot["cycle"])
+
+
+def _indicators(session: Session, period: Period) -> dict[str | None, list[IndicatorInput]]:
+    rows = session.execute(
+        select(Indicator.unit_code, Indicator.code, Indicator.aspect, Indicator.weight)
+        .where(Indicator.indicator_set_id == period.indicator_set_id).order_by(Indicator.id)
+    ).all()  # fmt: skip
+    by_unit: dict[str | None, list[IndicatorInput]] = defaultdict(list)
+    for unit_code, code, aspect, weight in rows:
+        by_unit[unit_code].append(IndicatorInput(code, aspect, weight))
+    return by_unit
+
+
+def _means(session: Session, period_id: int) -> dict[int, dict[tuple[str, str], tuple[float, int]]]:
+    query = (
+        select(Review.appraisal_id, Review.kind, ReviewScore.indicator_code, func.avg(ReviewScore.score), func.count())
+        .join(Review, Review.id == ReviewScore.review_id).join(Appraisal, Appraisal.id == Review.appraisal_id)
+        .where(Appraisal.period_id == period_id, Review.status == "submitted")
+        .group_by(Review.appraisal_id, Review.kind, ReviewScore.indicator_code)
+    )  # fmt: skip
+    means: dict[int, dict[tuple[str, str], tuple[float, int]]] = defaultdict(dict)
+    for appraisal_id, kind, code, mean, count in session.execute(query):
+        means[appraisal_id][(kind, code)] = (float(mean), int(count))
+    return means
+
+
+def score_period(
+    session: Session, period: Period, *, stages: tuple[str, ...] = ("calibration", "closed")
+) -> list[ScoredAppraisal]:
+    """Figures for every appraisal of `period` in `stages`, ordered by unit code and NIP."""
+    cycle = cycle_of(period)
+    scale_max = session.execute(
+        select(IndicatorSet.scale_max).where(IndicatorSet.id == period.indicator_set_id)
+    ).scalar_one()
+    indicators = _indicators(session, period)
+    means = _means(session, period.id)
+    supervised = set(session.execute(
+        select(Review.appraisal_id).join(Appraisal, Appraisal.id == Review.appraisal_id)
+        .where(Appraisal.period_id == period.id, Review.kind == "supervisor", Review.status == "submitted")
+    ).scalars())  # fmt: skip
+    overrides = {
+        row.appraisal_id: row
+        for row in session.execute(
+            select(CalibrationOverride)
+            .join(Appraisal, Appraisal.id == CalibrationOverride.appraisal_id)
+            .where(Appraisal.period_id == period.id)
+        ).scalars()
+    }
+    appraisals = session.execute(
+        select(Appraisal.id, Employee.nip, Employee.name, Unit.code, Appraisal.stage)
+        .join(Employee, Employee.id == Appraisal.employee_id).join(Unit, Unit.id == Appraisal.unit_id)
+        .where(Appraisal.period_id == period.id, Appraisal.stage.in_(stages)).order_by(Unit.code, Employee.nip)
+    ).all()  # fmt: skip
+    scored = []
+    for appraisal_id, nip, name, unit_code, stage in appraisals:
+        own = indicators.get(None, []) + indicators.get(unit_code, [])
+        score = score_appraisal(
+            appraisal_id,
+            own,
+            means.get(appraisal_id, {}),
+            appraisal_id in supervised,
+            cycle.scoring,
+            scale_max,
+        )
+        override = overrides.get(appraisal_id)
+        scored.append(ScoredAppraisal(appraisal_id, nip, name, unit_code, stage, score,
+                                      override.predikat if override else None, override.reason if override else None))  # fmt: skip
+    return scored
