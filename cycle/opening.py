@@ -8,6 +8,7 @@ from sqlalchemy import func, insert, literal, select
 from sqlmodel import Session
 
 from config.cycles import CyclesConfig
+from config.errors import AppraisalError
 from cycle.deadlines import assign_due_dates
 from cycle.indicator_snapshot import snapshot_indicator_set
 from cycle.periods import PeriodWindow, window_containing
@@ -51,6 +52,12 @@ def open_period(
             select(func.count(Appraisal.id)).where(Appraisal.period_id == existing.id)
         ).scalar_one()
         return OpenResult(existing.key, False, existing.status, count)
+    clash = session.execute(select(Period.starts_at, Period.ends_at).where(Period.key == window.key)).first()
+    if clash is not None:
+        raise AppraisalError(
+            f"period {window.key} already exists with another window ({clash.starts_at.date()} – {clash.ends_at.date()}, end exclusive); "
+            "choose --start/--end that match it, or a different start day"
+        )
     period_id = session.execute(
         insert(Period).returning(Period.id),
         [{"key": window.key, "cycle_name": cycle_name, "starts_at": window.starts_at, "ends_at": window.ends_at,
