@@ -1,16 +1,22 @@
 """`appraisal demo`: a synthetic city loaded into a fresh demo database, then shown."""
 
+import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.table import Table
 from rich.tree import Tree
+from sqlalchemy import Engine
 
 from cli import context
+from cli.period_commands import print_close_summary
 from cli.roster_commands import print_summary
+from config.fields import PREDIKAT
 from demo.city import generate_city, write_roster_csv
-from demo.simulation import DayReport, simulate
+from demo.simulation import DayReport, EngineCalls, simulate
 from models.db import create_db_engine, read_session
+from models.recommendation_queries import examples_per_kind
 from models.roster_queries import UnitOverview, unit_overview
 from models.schema import upgrade_schema
 from roster.load import import_roster
@@ -56,6 +62,30 @@ def _print_day(report: DayReport) -> None:
     )
 
 
+def _print_close(engine: Engine, summary: dict[str, Any]) -> None:
+    """The closed period's distribution per unit and one recommendation of each kind."""
+    context.console.print()
+    print_close_summary(summary)
+    table = Table(title=f"Distribusi predikat per unit — {summary['period']}")
+    table.add_column("unit", overflow="fold")
+    for name in PREDIKAT:
+        table.add_column(
+            name.replace("/", "/ "), justify="right", overflow="fold"
+        )  # "Kurang/Misconduct" in full
+    table.add_column("belum lengkap", justify="right", overflow="fold")
+    for unit in summary["distribution"]:
+        table.add_row(
+            unit["unit"], *(str(unit["counts"].get(name, 0)) for name in PREDIKAT), str(unit["incomplete"])
+        )
+    context.console.print(table)
+    with read_session(engine) as session:
+        examples = examples_per_kind(session, summary["period"])
+    context.console.print("[bold]Contoh rekomendasi[/]")
+    for example in examples:
+        line = f"  {example.kind}: {example.name} ({example.nip}, {example.predikat}) — {example.reason_id}"
+        context.console.print(line, markup=False)
+
+
 def demo(
     employees: Annotated[int, typer.Option(min=10, help="Number of staff in the synthetic city.")] = 300,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same city.")] = 2027,
@@ -76,17 +106,24 @@ def demo(
     with read_session(engine) as session:
         context.console.print(_unit_tree(unit_overview(session)))
     start = context.parse_now(DEMO_START)
+    # Flows read their settings from the environment: point them at the demo database too.
+    os.environ.update({"APPRAISAL_DATABASE_URL": str(engine.url), "APPRAISAL_DEMO": "true"})
     context.console.print(f"\n[bold]Simulasi siklus '{cycle}'[/] mulai {start:%Y-%m-%d %H:%M} WIB")
     context.console.print(
         "[dim]kirim: ulasan dikirim hari itu · penilaian per tahap: M mandiri, A atasan, R rekan, K kalibrasi\n"
         "maju: penilaian pindah tahap · lewat: ulasan melewati tenggat (tercatat 'missed')[/]"
     )
-    for step in simulate(engine, current.load_cycles(), cycle_name=cycle, start=start, seed=seed):
+    calls = EngineCalls(str(engine.url))
+    for step in simulate(engine, calls, current.load_cycles(), cycle_name=cycle, start=start, seed=seed):
         if isinstance(step, int):
             context.console.print(f"Periode dibuka: {step} penilaian, penilaian mandiri terbuka.")
-        elif step.submitted_today or step.moved or step.missed:
-            _print_day(step)
+        elif isinstance(step, DayReport):
+            if step.submitted_today or step.moved or step.missed:
+                _print_day(step)
+        else:
+            _print_close(engine, step)
     context.console.print(
         f"\nExplore it: [bold]export APPRAISAL_DEMO=true APPRAISAL_DATABASE_URL=sqlite:///{database}[/] "
-        f"then `appraisal status --now {start.date()}T12:00`, `appraisal period list`, `appraisal roster show`."
+        "then `appraisal period list`, `appraisal calibration show --period annual-2027`, "
+        "`appraisal results export --period annual-2027 --format csv`, `appraisal roster show`."
     )

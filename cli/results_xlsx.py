@@ -81,7 +81,9 @@ def _summary(sheet: Worksheet, title: str, rows: list[ResultRow], predikat_order
     sheet["A2"] = f"{len(rows)} penilaian (appraisals), {overall[INCOMPLETE]} tidak lengkap (incomplete)"
     first = 4
     overall_rows = [[name, overall[name]] for name in order]
-    last = _write_table(sheet, first, ["Predikat", "Jumlah"], [*overall_rows, [INCOMPLETE, overall[INCOMPLETE]]])
+    last = _write_table(
+        sheet, first, ["Predikat", "Jumlah"], [*overall_rows, [INCOMPLETE, overall[INCOMPLETE]]]
+    )
     sheet.cell(last + 1, 1, "Jumlah").font = BOLD
     sheet.cell(last + 1, 2, len(rows)).font = BOLD
 
@@ -91,7 +93,9 @@ def _summary(sheet: Worksheet, title: str, rows: list[ResultRow], predikat_order
     chart.y_axis.title = "Jumlah pegawai"
     chart.x_axis.title = "Predikat"
     chart.legend = None
-    chart.add_data(Reference(sheet, min_col=2, min_row=first, max_row=first + len(order)), titles_from_data=True)
+    chart.add_data(
+        Reference(sheet, min_col=2, min_row=first, max_row=first + len(order)), titles_from_data=True
+    )
     chart.set_categories(Reference(sheet, min_col=1, min_row=first + 1, max_row=first + len(order)))
     chart.width, chart.height = 18, 9
     sheet.add_chart(chart, "E4")
@@ -100,7 +104,10 @@ def _summary(sheet: Worksheet, title: str, rows: list[ResultRow], predikat_order
     for row in rows:
         units.setdefault(row.unit_code, Counter())[row.predikat or INCOMPLETE] += 1
     header = ["Unit", *order, INCOMPLETE, "Jumlah"]
-    unit_rows = [[code, *(counts[name] for name in [*order, INCOMPLETE]), counts.total()] for code, counts in units.items()]
+    unit_rows = [
+        [code, *(counts[name] for name in [*order, INCOMPLETE]), counts.total()]
+        for code, counts in units.items()
+    ]
     total_row = ["Semua unit", *(overall[name] for name in [*order, INCOMPLETE]), len(rows)]
     top = max(last + 3, first + 20)  # below the chart
     sheet.cell(top - 1, 1, "Per unit").font = BOLD

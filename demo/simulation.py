@@ -1,15 +1,19 @@
 """A simulated appraisal cycle: open a period, then fast-forward day by day while simulated staff
 submit their reviews — most early, some late, a few never — and the engine advances stages.
 
-Everything goes through the engine's own functions (open_period, record_submission,
-advance_period) with an injected clock, so the demo shows exactly what a real cycle does.
-Deterministic for a seed: plans and scores come from `random.Random` seeded per review.
+Opening, advancing and closing run as the engine's steps through the same runner as the CLI
+(Prefect flows when a server is up or `mode="prefect"`, the step functions directly otherwise);
+submissions go through `record_submission`, as the web forms and CSV import do. The clock is
+injected, so weeks pass in seconds. Deterministic for a seed: plans and scores come from
+`random.Random` seeded per review.
 """
 
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, or_, select
@@ -17,12 +21,13 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from config.cycles import CyclesConfig
-from cycle.advancing import advance_period
-from cycle.calendar import is_working_day
-from cycle.opening import open_period
+from config.settings import Settings, load_settings
+from cycle.calendar import add_working_days, is_working_day
 from cycle.submissions import ASPECTS_BY_KIND, Submission, record_submission
+from flows.runner import Mode, run_engine_step
+from flows.steps import advance_step, close_step, open_period_step
 from models import Appraisal, Employee, Indicator, Period, Review, Unit
-from models.db import write_session
+from models.db import read_session, write_session
 from models.progress_queries import stage_counts
 
 SUBMIT_HOUR = time(10, 0)
@@ -55,11 +60,52 @@ def _score(rng: random.Random, level: float, kind: str, low: int, high: int) -> 
     return max(low, min(high, round(rng.gauss(level + bias, 0.6))))
 
 
+@dataclass(frozen=True)
+class EngineCalls:
+    """Runs the engine's steps for the simulation against one database, in the runner's mode."""
+
+    database_url: str
+    mode: Mode = "auto"
+
+    def settings(self, now: datetime) -> Settings:
+        return load_settings(now=now.isoformat(), demo=True, database_url=self.database_url)
+
+    def open(self, cycle: str, now: datetime) -> dict[str, Any]:
+        direct = partial(open_period_step, self.settings(now), cycle, actor="demo")
+        return run_engine_step(
+            "open_period_flow", direct, mode=self.mode, cycle=cycle, now=now.isoformat()
+        ).result
+
+    def advance(self, now: datetime) -> dict[str, Any]:
+        direct = partial(advance_step, self.settings(now), actor="demo")
+        return run_engine_step("advance_stages_flow", direct, mode=self.mode, now=now.isoformat()).result
+
+    def close(self, period: str, now: datetime) -> dict[str, Any]:
+        """Close, HR accepting the distribution (the demo has no HR to calibrate unit by unit)."""
+        direct = partial(close_step, self.settings(now), period, accept_distribution=True, actor="demo")
+        return run_engine_step(
+            "close_period_flow",
+            direct,
+            mode=self.mode,
+            period=period,
+            now=now.isoformat(),
+            accept_distribution=True,
+        ).result
+
+
 class CitySimulation:
     """Holds the period, the plans made so far and the seeded randomness."""
 
-    def __init__(self, engine: Engine, config: CyclesConfig, cycle_name: str, seed: int) -> None:
-        self.engine, self.config, self.cycle_name, self.seed = engine, config, cycle_name, seed
+    def __init__(
+        self, engine: Engine, calls: EngineCalls, config: CyclesConfig, cycle_name: str, seed: int
+    ) -> None:
+        self.engine, self.calls, self.config, self.cycle_name, self.seed = (
+            engine,
+            calls,
+            config,
+            cycle_name,
+            seed,
+        )
         self.cycle = config.cycle(cycle_name)
         self.scale = config.indicator_set(self.cycle.indicator_set).scale
         self.plans: dict[int, int] = {}
@@ -67,13 +113,12 @@ class CitySimulation:
         self.period_key = ""
 
     def open(self, now: datetime) -> int:
-        with write_session(self.engine) as session:
-            result = open_period(session, self.config, self.cycle_name, now, actor="demo")
-        self.period_key = result.key
-        return result.appraisals
+        result = self.calls.open(self.cycle_name, now)
+        self.period_key = result["period"]
+        return int(result["appraisals"])
 
     def _level(self, nip: str) -> float:
-        return random.Random(f"{self.seed}:level:{nip}").gauss(3.4, 0.7)
+        return random.Random(f"{self.seed}:level:{nip}").gauss(3.1, 0.45)
 
     def _codes(self, session: Session, set_id: int, unit_code: str, kind: str) -> list[str]:
         key = (set_id, unit_code, kind)
@@ -121,12 +166,15 @@ class CitySimulation:
 
     def day(self, day: date, zone: ZoneInfo) -> DayReport:
         now = datetime.combine(day, SUBMIT_HOUR, tzinfo=zone)
-        with write_session(self.engine) as session:
-            submitted = self._submit_due(session, now) if is_working_day(day) else 0
-            period = session.execute(select(Period).where(Period.key == self.period_key)).scalar_one()
-            report = advance_period(session, period, now, actor="demo")
-            stages = stage_counts(session, period.id)
-        return DayReport(day, submitted, stages, dict(report.moved), dict(report.missed))
+        submitted = 0
+        if is_working_day(day):
+            with write_session(self.engine) as session:
+                submitted = self._submit_due(session, now)
+        report = next(p for p in self.calls.advance(now)["periods"] if p["period"] == self.period_key)
+        with read_session(self.engine) as session:
+            period_id = session.execute(select(Period.id).where(Period.key == self.period_key)).scalar_one()
+            stages = stage_counts(session, period_id)
+        return DayReport(day, submitted, stages, report["moved"], report["missed"])
 
 
 def _working_days_between(start: date, end: date) -> int:
@@ -135,15 +183,27 @@ def _working_days_between(start: date, end: date) -> int:
 
 
 def simulate(
-    engine: Engine, config: CyclesConfig, *, cycle_name: str, start: datetime, seed: int, max_days: int = 120
-) -> Iterator[DayReport | int]:
-    """Yields the number of appraisals opened, then one report per simulated day until calibration."""
-    simulation = CitySimulation(engine, config, cycle_name, seed)
+    engine: Engine,
+    calls: EngineCalls,
+    config: CyclesConfig,
+    *,
+    cycle_name: str,
+    start: datetime,
+    seed: int,
+    max_days: int = 120,
+) -> Iterator[DayReport | int | dict[str, Any]]:
+    """Yields the number of appraisals opened, one report per simulated day until every appraisal
+    is in calibration, then the close summary (the working day after calibration ends)."""
+    simulation = CitySimulation(engine, calls, config, cycle_name, seed)
     total = simulation.open(start)
     yield total
     zone = ZoneInfo(simulation.cycle.timezone or "Asia/Jakarta")
-    for offset in range(1, max_days + 1):
-        report = simulation.day(start.astimezone(zone).date() + timedelta(days=offset), zone)
+    day = start.astimezone(zone).date()
+    for _ in range(max_days):
+        day += timedelta(days=1)
+        report = simulation.day(day, zone)
         yield report
         if report.stages.get("calibration", 0) == total:
-            return
+            break
+    close_day = add_working_days(day, simulation.cycle.calibration.days or 1)
+    yield calls.close(simulation.period_key, datetime.combine(close_day, SUBMIT_HOUR, tzinfo=zone))

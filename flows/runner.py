@@ -11,7 +11,9 @@ import os
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+Mode = Literal["auto", "prefect", "direct"]
 
 DEFAULT_API_URL = "http://127.0.0.1:4200/api"
 
@@ -49,7 +51,12 @@ def run_engine_step(
     os.environ.setdefault(
         "PREFECT_LOGGING_LEVEL", "WARNING"
     )  # the CLI prints its own summary; logs still reach the server
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
     from flows import engine_flows  # imported only now: Prefect costs ~1 s to import
 
     flow = getattr(engine_flows, flow_name)
-    return RunOutcome(flow(**flow_parameters), True, f"Ran as Prefect flow '{flow.name}' on {api_url}.")
+    # Heartbeats only help detect crashed deployment runs; for a run the user waits on they add ~1 s.
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        result = flow(**flow_parameters)
+    return RunOutcome(result, True, f"Ran as Prefect flow '{flow.name}'.")

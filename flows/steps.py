@@ -144,4 +144,3 @@ def close_due_step(settings: Settings, *, actor: str = "system") -> dict[str, An
     if refused:
         raise AppraisalError("scheduled close refused:\n" + "\n".join(refused))
     return {"now": now.isoformat(), "closed": closed}
-

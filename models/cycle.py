@@ -55,7 +55,9 @@ class Period(SQLModel, table=True):
     closed_by: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
     # HR's explicit acceptance of a distribution outside the curve (close --accept-distribution).
     distribution_accepted_by: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
-    distribution_accepted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    distribution_accepted_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
     created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
 
 
@@ -174,7 +176,9 @@ class CalibrationOverride(SQLModel, table=True):
     __tablename__ = "calibration_override"
 
     id: int | None = Field(default=None, primary_key=True)
-    appraisal_id: int = Field(sa_column=Column(Integer, ForeignKey("appraisal.id"), nullable=False, unique=True))
+    appraisal_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("appraisal.id"), nullable=False, unique=True)
+    )
     computed_predikat: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
     predikat: str = Field(sa_column=Column(String(32), nullable=False))
     reason: str = Field(sa_column=Column(Text, nullable=False))

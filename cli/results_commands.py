@@ -1,0 +1,239 @@
+"""`appraisal results …`: what a closed period produced, exported for HR or shown for one employee.
+
+Read-only and fast: nothing here imports Prefect (DESIGN §2), and every figure is read as it was
+stored at closing. Results of a period that is not closed are refused with the command that
+closes it, so provisional figures are never mistaken for final ones.
+"""
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from cli import context
+from cli.results_xlsx import write_results_workbook
+from config.errors import AppraisalError
+from cycle.calibration import allowed_predikat
+from models.db import read_session
+from models.results_queries import (
+    EmployeeResult,
+    IndicatorLine,
+    RecommendationLine,
+    ResultRow,
+    closed_period,
+    employee_result,
+    period_results,
+)
+
+app = typer.Typer(help="Results of closed periods: export them, show one employee's.", no_args_is_help=True)
+RESULT_COLUMNS: tuple[str, ...] = (
+    "nip",
+    "name",
+    "unit_code",
+    "result_rating",
+    "behaviour_rating",
+    "predikat",
+    "final_score",
+    "recommendations",
+)  # DESIGN §9, in this order
+RATING_LABELS = {"above": "di atas ekspektasi", "meets": "sesuai ekspektasi", "below": "di bawah ekspektasi"}
+KIND_LABELS = {
+    "promotion": "Kandidat promosi",
+    "training": "Pelatihan",
+    "improvement_plan": "Rencana perbaikan kinerja",
+    "reward": "Penghargaan",
+}
+REVIEW_LABELS = {"self": "Penilaian diri", "supervisor": "Atasan langsung", "peer": "Rekan kerja"}
+
+
+def _score(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def results_csv(rows: Sequence[ResultRow]) -> str:
+    """The results CSV (DESIGN §9): header row, one line per appraisal, kinds joined with ';'."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(RESULT_COLUMNS)
+    for r in rows:
+        writer.writerow([r.nip, r.name, r.unit_code, r.result_rating or "", r.behaviour_rating or "",
+                         r.predikat or "", _score(r.final_score), ";".join(r.recommendations)])  # fmt: skip
+    return buffer.getvalue()
+
+
+def _write_text(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise AppraisalError(f"--output: cannot write {path}: {exc.strerror or exc}") from None
+
+
+@app.command("export")
+def export_command(
+    period: Annotated[str, typer.Option("--period", help="Key of a closed period, e.g. annual-2027.")],
+    format: Annotated[
+        Literal["csv", "xlsx"],
+        typer.Option(
+            "--format", help="csv (DESIGN §9 columns) or xlsx (summary sheet with a chart, a sheet per unit)."
+        ),
+    ] = "csv",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write; csv default: standard output, xlsx default: results-KEY.xlsx.",
+        ),
+    ] = None,
+) -> None:
+    """Export every appraisal of a closed period: ratings, predikat, final score, recommendations."""
+    engine = context.engine(context.settings())
+    with read_session(engine) as session:
+        found = closed_period(session, period)
+        rows = period_results(session, found.id)
+        label = found.cycle_snapshot.get("cycle", {}).get("label") or found.cycle_name
+        order = allowed_predikat(found)
+    engine.dispose()
+    if format == "csv":
+        text = results_csv(rows)
+        if output is None:
+            typer.echo(text, nl=False)
+            return
+        _write_text(output, text)
+    else:
+        output = output or Path(f"results-{found.key}.xlsx")
+        try:
+            write_results_workbook(
+                output, f"Hasil penilaian {found.key} — {label}", RESULT_COLUMNS, rows, order
+            )
+        except OSError as exc:
+            raise AppraisalError(f"--output: cannot write {output}: {exc.strerror or exc}") from None
+    units = len({r.unit_code for r in rows})
+    context.console.print(f"Wrote {len(rows)} appraisals of {found.key} ({units} units) to {output}.")
+
+
+def _rating(rating: str | None, score: float | None) -> str:
+    if rating is None:
+        return "-"
+    figure = f", {score:.2f}" if score is not None else ""
+    return f"{rating} ({RATING_LABELS.get(rating, rating)}{figure})"
+
+
+def _figures(result: EmployeeResult) -> Text:
+    lines = Text()
+    zone = result.timezone
+    window = f"{context.local_date(result.period_starts_at, zone)} – {context.local_date(result.period_ends_at, zone, inclusive_end=True)}"
+    lines.append(f"{result.name}", style="bold").append(f"  NIP {result.nip}\n")
+    lines.append(f"Unit: {result.unit_code} — {result.unit_name}\n")
+    lines.append(
+        f"Periode: {result.period_key} ({window}), ditutup {context.local_time(result.period_closed_at, zone)}\n"
+    )
+    lines.append(f"Hasil kerja (result): {_rating(result.result_rating, result.result_score)}\n")
+    lines.append(f"Perilaku kerja (behaviour): {_rating(result.behaviour_rating, result.behaviour_score)}\n")
+    lines.append("Predikat: ")
+    if result.predikat:
+        lines.append(result.predikat, style="bold")
+    else:
+        lines.append(
+            f"- (tidak lengkap / incomplete: {result.incomplete_reason or 'no predikat'})", style="yellow"
+        )
+    if result.override_reason:
+        computed = result.computed_predikat or "-"
+        lines.append(
+            f"\n  ditetapkan HR saat kalibrasi (set by HR in calibration; computed {computed}): {result.override_reason}"
+        )
+    lines.append(f"\nNilai akhir (final score): {_score(result.final_score) or '-'}")
+    return lines
+
+
+def _indicator_table(indicators: list[IndicatorLine]) -> Table:
+    table = Table(title="Indikator (indicators)")
+    for column in (
+        "indikator",
+        "aspek",
+        "diri (self)",
+        "atasan (supervisor)",
+        "rekan (peers)",
+        "gabungan (combined)",
+        "rating",
+    ):
+        table.add_column(column, justify="left" if column in ("indikator", "aspek", "rating") else "right")
+    for line in indicators:
+        peers = f"{line.peer_score:.2f} (n={line.peer_count})" if line.peer_score is not None else "-"
+        table.add_row(line.name, line.aspect, _score(line.self_score) or "-", _score(line.supervisor_score) or "-",
+                      peers, _score(line.combined_score) or "-", line.rating or "-")  # fmt: skip
+    return table
+
+
+def _programmes(detail: dict[str, Any]) -> list[str]:
+    lines = []
+    for entry in detail.get("indicators", []):
+        for programme in entry.get("programmes", []):
+            provider = f", {programme['provider']}" if programme.get("provider") else ""
+            lines.append(f"    - {entry.get('name', entry.get('indicator'))}: {programme.get('code')} "
+                         f"{programme.get('name')} ({programme.get('hours')} jam{provider})")  # fmt: skip
+    return lines
+
+
+def _recommendation_text(recommendations: list[RecommendationLine]) -> Text:
+    text = Text("Rekomendasi (recommendations)\n", style="bold")
+    if not recommendations:
+        return text.append("  tidak ada (none)", style="italic")
+    for index, item in enumerate(recommendations):
+        text.append("\n" if index else "")
+        text.append(f"• {KIND_LABELS.get(item.kind, item.kind)} ({item.kind})\n", style="bold")
+        text.append(f"  {item.reason_id}\n")
+        text.append(f"  {item.reason_en}", style="dim")
+        for line in _programmes(item.detail):
+            text.append(f"\n{line}")
+    return text
+
+
+def _review_table(result: EmployeeResult) -> Table:
+    table = Table(title="Jejak penilaian (review trail)")
+    for column in (
+        "tahap (kind)",
+        "penilai (reviewer)",
+        "status",
+        "dibuka (opened)",
+        "batas (due)",
+        "dikirim (submitted)",
+    ):
+        table.add_column(column)
+    zone = result.timezone
+    for review in result.reviews:
+        who = review.reviewer_name + (f" ({review.reviewer_nip})" if review.reviewer_nip else "")
+        table.add_row(f"{REVIEW_LABELS.get(review.kind, review.kind)} ({review.kind})", who, review.status,
+                      context.local_time(review.opened_at, zone), context.local_time(review.due_at, zone),
+                      context.local_time(review.submitted_at, zone))  # fmt: skip
+    return table
+
+
+@app.command("show")
+def show_command(
+    nip: Annotated[str, typer.Argument(help="The employee's NIP (18 digits).")],
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period", help="Key of a closed period (default: the latest closed one with an appraisal)."
+        ),
+    ] = None,
+) -> None:
+    """One employee's closed appraisal: ratings, predikat, indicators, recommendations, review trail."""
+    engine = context.engine(context.settings())
+    with read_session(engine) as session:
+        result = employee_result(session, nip.strip(), period)
+    engine.dispose()
+    parts: list[Any] = [_figures(result), Text()]
+    if result.indicators:
+        parts.append(_indicator_table(result.indicators))
+    parts += [_recommendation_text(result.recommendations), Text()]
+    if result.reviews:
+        parts.append(_review_table(result))
+    context.console.print(Group(*parts))
