@@ -16,6 +16,7 @@ from cli import (
     db_commands,
     demo_command,
     period_commands,
+    results_commands,
     review_commands,
     roster_commands,
     serve_command,
@@ -61,6 +62,7 @@ app.add_typer(roster_commands.app, name="roster")
 app.add_typer(period_commands.app, name="period")
 app.add_typer(review_commands.app, name="reviews")
 app.add_typer(calibration_commands.app, name="calibration")
+app.add_typer(results_commands.app, name="results")
 app.command("status")(status_command.status)
 app.command("serve")(serve_command.serve)
 app.command("demo")(demo_command.demo)

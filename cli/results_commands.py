@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Group
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -22,6 +23,7 @@ from config.errors import AppraisalError
 from cycle.calibration import allowed_predikat
 from models.db import read_session
 from models.results_queries import (
+    RESULT_COLUMNS,
     EmployeeResult,
     IndicatorLine,
     RecommendationLine,
@@ -32,16 +34,6 @@ from models.results_queries import (
 )
 
 app = typer.Typer(help="Results of closed periods: export them, show one employee's.", no_args_is_help=True)
-RESULT_COLUMNS: tuple[str, ...] = (
-    "nip",
-    "name",
-    "unit_code",
-    "result_rating",
-    "behaviour_rating",
-    "predikat",
-    "final_score",
-    "recommendations",
-)  # DESIGN §9, in this order
 RATING_LABELS = {"above": "di atas ekspektasi", "meets": "sesuai ekspektasi", "below": "di bawah ekspektasi"}
 KIND_LABELS = {
     "promotion": "Kandidat promosi",
@@ -49,7 +41,6 @@ KIND_LABELS = {
     "improvement_plan": "Rencana perbaikan kinerja",
     "reward": "Penghargaan",
 }
-REVIEW_LABELS = {"self": "Penilaian diri", "supervisor": "Atasan langsung", "peer": "Rekan kerja"}
 
 
 def _score(value: float | None) -> str:
@@ -61,9 +52,7 @@ def results_csv(rows: Sequence[ResultRow]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(RESULT_COLUMNS)
-    for r in rows:
-        writer.writerow([r.nip, r.name, r.unit_code, r.result_rating or "", r.behaviour_rating or "",
-                         r.predikat or "", _score(r.final_score), ";".join(r.recommendations)])  # fmt: skip
+    writer.writerows(row.export_fields().values() for row in rows)
     return buffer.getvalue()
 
 
@@ -115,7 +104,9 @@ def export_command(
         except OSError as exc:
             raise AppraisalError(f"--output: cannot write {output}: {exc.strerror or exc}") from None
     units = len({r.unit_code for r in rows})
-    context.console.print(f"Wrote {len(rows)} appraisals of {found.key} ({units} units) to {output}.")
+    context.console.print(
+        f"Wrote {len(rows)} appraisals of {found.key} ({units} units) to {escape(str(output))}."
+    )
 
 
 def _rating(rating: str | None, score: float | None) -> str:
@@ -154,19 +145,12 @@ def _figures(result: EmployeeResult) -> Text:
 
 def _indicator_table(indicators: list[IndicatorLine]) -> Table:
     table = Table(title="Indikator (indicators)")
-    for column in (
-        "indikator",
-        "aspek",
-        "diri (self)",
-        "atasan (supervisor)",
-        "rekan (peers)",
-        "gabungan (combined)",
-        "rating",
-    ):
-        table.add_column(column, justify="left" if column in ("indikator", "aspek", "rating") else "right")
+    for column in ("indicator", "aspect", "self", "supervisor", "peers (n)", "combined", "rating"):
+        left = column in ("indicator", "aspect", "rating")
+        table.add_column(column, justify="left" if left else "right", overflow="fold")
     for line in indicators:
         peers = f"{line.peer_score:.2f} (n={line.peer_count})" if line.peer_score is not None else "-"
-        table.add_row(line.name, line.aspect, _score(line.self_score) or "-", _score(line.supervisor_score) or "-",
+        table.add_row(escape(line.name), line.aspect, _score(line.self_score) or "-", _score(line.supervisor_score) or "-",
                       peers, _score(line.combined_score) or "-", line.rating or "-")  # fmt: skip
     return table
 
@@ -197,19 +181,12 @@ def _recommendation_text(recommendations: list[RecommendationLine]) -> Text:
 
 def _review_table(result: EmployeeResult) -> Table:
     table = Table(title="Jejak penilaian (review trail)")
-    for column in (
-        "tahap (kind)",
-        "penilai (reviewer)",
-        "status",
-        "dibuka (opened)",
-        "batas (due)",
-        "dikirim (submitted)",
-    ):
-        table.add_column(column)
+    for column in ("review", "reviewer", "status", "opened", "due", "submitted"):
+        table.add_column(column, overflow="fold")  # a NIP is never cut short
     zone = result.timezone
     for review in result.reviews:
         who = review.reviewer_name + (f" ({review.reviewer_nip})" if review.reviewer_nip else "")
-        table.add_row(f"{REVIEW_LABELS.get(review.kind, review.kind)} ({review.kind})", who, review.status,
+        table.add_row(review.kind, escape(who), review.status,
                       context.local_time(review.opened_at, zone), context.local_time(review.due_at, zone),
                       context.local_time(review.submitted_at, zone))  # fmt: skip
     return table

@@ -101,6 +101,8 @@ class Advisor:
             or len(self.annual) < needed
         ):
             return None
+        if not self._consecutive():
+            return None
         earlier = [(p.key, self.history[p.id].get(item.nip)) for p in self.annual]
         if not all(value is not None and rule.qualifies(value) for _, value in earlier):
             return None
@@ -110,6 +112,11 @@ class Advisor:
                       f"Kandidat promosi: predikat {listed}; syarat minimal {rule.min_predikat} dalam {rule.consecutive_annual_periods} periode tahunan berturut-turut.",
                       f"Promotion candidate: predikat {listed}; the rule asks at least {rule.min_predikat} in {rule.consecutive_annual_periods} consecutive annual periods.",
                       {"periods": [{"period": k, "predikat": v} for k, v in trail]})  # fmt: skip
+
+    def _consecutive(self) -> bool:
+        """The earlier annual periods follow each other without a gap (2027, 2026, … not 2027, 2025)."""
+        chain = [self.period, *self.annual]
+        return all(older.ends_at == newer.starts_at for newer, older in zip(chain, chain[1:], strict=False))
 
     def _improvement(self, item: ScoredAppraisal, predikat: str) -> Advice | None:
         rule = self.cycle.recommendations.improvement_plan

@@ -11,7 +11,9 @@ Missing reviews:
 - a kind without submissions (peers all missed, self missed) drops out of the combination and
   the remaining weights are scaled up to 1 (supervisor alone when no peer submitted);
 Every figure is rounded to 6 decimals before it is compared with a threshold, so float noise
-(0.6 × 3 + 0.4 × 4 = 3.4000000000000004) never changes a rating.
+(supervisor 3 and peers 4/3 at 0.7/0.3 give 2.4999999999999996) never changes a rating.
+PP 46/2011 categories are read by their lower bounds ("91 ke atas", 76–90, …) on the final
+score rounded to 2 decimals, so 90.5 is Baik and 50.5 Kurang is not reached (Buruk).
 """
 
 import math

@@ -38,19 +38,23 @@ def prefect_server_healthy(api_url: str, timeout: float = 0.5) -> bool:
 
 
 def run_engine_step(
-    flow_name: str, direct: Callable[[], dict[str, Any]], **flow_parameters: Any
+    flow_name: str, direct: Callable[[], dict[str, Any]], *, mode: Mode = "auto", **flow_parameters: Any
 ) -> RunOutcome:
-    """Run flow `flow_name` of flows.engine_flows on the server, or `direct()` when there is none."""
+    """Run flow `flow_name` of flows.engine_flows on the server, or `direct()` when there is none.
+
+    `mode="prefect"` runs the flow with whatever Prefect configuration is active (a test harness);
+    `mode="direct"` never touches Prefect.
+    """
     api_url = prefect_api_url()
-    if not prefect_server_healthy(api_url):
+    if mode == "direct" or (mode == "auto" and not prefect_server_healthy(api_url)):
         note = (f"No Prefect server at {api_url}: ran the step directly (not in Prefect's run history). "
                 "Start one with `appraisal serve`.")  # fmt: skip
         return RunOutcome(direct(), False, note)
-    os.environ["PREFECT_API_URL"] = api_url
+    if mode == "auto":
+        os.environ["PREFECT_API_URL"] = api_url
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault(
-        "PREFECT_LOGGING_LEVEL", "WARNING"
-    )  # the CLI prints its own summary; logs still reach the server
+    # The CLI prints its own summary; the run's logs still reach the server.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     from flows import engine_flows  # imported only now: Prefect costs ~1 s to import

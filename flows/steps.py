@@ -20,6 +20,7 @@ from cycle.opening import open_period
 from cycle.periods import explicit_window
 from models.db import create_db_engine, read_session, write_session
 from models.progress_queries import find_period, stage_counts, stage_progress
+from models.results_queries import period_results
 from models.schema import require_current_schema
 
 
@@ -144,3 +145,12 @@ def close_due_step(settings: Settings, *, actor: str = "system") -> dict[str, An
     if refused:
         raise AppraisalError("scheduled close refused:\n" + "\n".join(refused))
     return {"now": now.isoformat(), "closed": closed}
+
+
+def results_step(settings: Settings, period_key: str) -> list[dict[str, str]]:
+    """The results rows of a closed period (DESIGN §9 columns), for the results table artifact."""
+    engine = _engine(settings)
+    with read_session(engine) as session:
+        rows = period_results(session, period_by_key(session, period_key).id)
+    engine.dispose()
+    return [row.export_fields() for row in rows]

@@ -37,6 +37,18 @@ class ResultsUnavailable(AppraisalError):
     """The period, employee or closed appraisal asked for does not exist."""
 
 
+RESULT_COLUMNS: tuple[str, ...] = (
+    "nip",
+    "name",
+    "unit_code",
+    "result_rating",
+    "behaviour_rating",
+    "predikat",
+    "final_score",
+    "recommendations",
+)  # DESIGN §9, in this order; fmt: skip
+
+
 @dataclass(frozen=True)
 class ResultRow:
     """One employee's closed appraisal, as a line of the results export (DESIGN §9)."""
@@ -50,6 +62,13 @@ class ResultRow:
     final_score: float | None
     recommendations: list[str]  # kinds, in RECOMMENDATION_KINDS order
     incomplete_reason: str | None
+
+    def export_fields(self) -> dict[str, str]:
+        """The row as the results CSV and artifacts show it (RESULT_COLUMNS, all text)."""
+        score = "" if self.final_score is None else f"{self.final_score:.2f}"
+        return {"nip": self.nip, "name": self.name, "unit_code": self.unit_code, "result_rating": self.result_rating or "",
+                "behaviour_rating": self.behaviour_rating or "", "predikat": self.predikat or "", "final_score": score,
+                "recommendations": ";".join(self.recommendations)}  # fmt: skip
 
 
 @dataclass(frozen=True)

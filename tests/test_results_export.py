@@ -103,7 +103,7 @@ def _advance(engine: Engine, now: datetime) -> None:
 def _open_peer_reviews(engine: Engine) -> list[tuple[str, str]]:
     reviewee, reviewer = aliased(Employee), aliased(Employee)
     with read_session(engine) as session:
-        return [tuple(row) for row in session.execute(  # type: ignore[misc]
+        return [(a, b) for a, b in session.execute(
             select(reviewee.nip, reviewer.nip).join(Appraisal, Appraisal.employee_id == reviewee.id)
             .join(Review, Review.appraisal_id == Appraisal.id).join(reviewer, reviewer.id == Review.reviewer_id)
             .where(Review.kind == "peer", Review.status == "open").order_by(Review.id)
@@ -119,12 +119,18 @@ def _submit_peers(engine: Engine, now: datetime) -> None:
 def closed(database_url: str, tmp_path: Path) -> Iterator[Engine]:
     """The small roster's annual-2027, run to the end and closed (see the module docstring)."""
     engine = create_db_engine(database_url)
-    import_roster(engine, write_roster(tmp_path / "roster.csv", small_roster()), default_timezone="Asia/Jakarta")
+    import_roster(
+        engine, write_roster(tmp_path / "roster.csv", small_roster()), default_timezone="Asia/Jakarta"
+    )
     config = load_cycles(DEFAULT_CYCLES_PATH)
     with write_session(engine) as session:
         open_period(session, config, "annual", OPENED)
     for nip in (BUDI, SITI, ANDI, RINA, JOKO, DEWI, AGUS, PUTRI):
-        _submit(engine, Submission(KEY, nip, nip, "self", dict.fromkeys(RESULT + BEHAVIOUR, 4), "Target tercapai"), SOON)
+        _submit(
+            engine,
+            Submission(KEY, nip, nip, "self", dict.fromkeys(RESULT + BEHAVIOUR, 4), "Target tercapai"),
+            SOON,
+        )
     _advance(engine, SOON)
     for nip, (supervisor, result, behaviour) in SUPERVISOR_REVIEWS.items():
         scores = {**dict.fromkeys(RESULT, result), **dict.fromkeys(BEHAVIOUR, behaviour)}
@@ -137,7 +143,9 @@ def closed(database_url: str, tmp_path: Path) -> Iterator[Engine]:
     _advance(engine, LATE)
     with write_session(engine) as session:
         period = session.execute(select(Period).where(Period.key == KEY)).scalar_one()
-        close_period(session, period, LATE, actor="test", training_for=config.training_for, accept_distribution=True)
+        close_period(
+            session, period, LATE, actor="test", training_for=config.training_for, accept_distribution=True
+        )
     yield engine
     engine.dispose()
 
@@ -169,15 +177,19 @@ def test_xlsx_has_a_summary_with_chart_and_a_sheet_per_unit(closed: Engine, tmp_
     assert workbook.sheetnames == ["Ringkasan", "DINKES", "PKM-01", "SETDA"]
     summary = workbook["Ringkasan"]
     assert len(summary._charts) == 1 and isinstance(summary._charts[0], BarChart)
-    cells = [[cell for cell in row] for row in summary.iter_rows(values_only=True)]
+    cells = list(summary.iter_rows(values_only=True))
     overall = {row[0]: row[1] for row in cells[3:11] if row[0]}
     assert overall == {"Predikat": "Jumlah", "Sangat Baik": 2, "Baik": 2, "Butuh Perbaikan": 1,
                        "Kurang/Misconduct": 1, "Sangat Kurang": 0, "Tidak lengkap": 2, "Jumlah": 8}  # fmt: skip
-    per_unit = {row[0]: row[1:9] for row in cells if row[0] in ("Unit", "DINKES", "PKM-01", "SETDA", "Semua unit")}
+    per_unit = {
+        row[0]: tuple(row[1:8])
+        for row in cells
+        if row[0] in ("Unit", "DINKES", "PKM-01", "SETDA", "Semua unit")
+    }
     assert per_unit["Unit"] == ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang",
-                                "Tidak lengkap", "Jumlah", None)  # fmt: skip
-    assert per_unit["DINKES"] == (0, 1, 1, 0, 0, 1, 3, None)
-    assert per_unit["Semua unit"] == (2, 2, 1, 1, 0, 2, 8, None)
+                                "Tidak lengkap", "Jumlah")  # fmt: skip
+    assert per_unit["DINKES"] == (0, 1, 1, 0, 0, 1, 3)
+    assert per_unit["Semua unit"] == (2, 2, 1, 1, 0, 2, 8)
     counts = {"DINKES": 3, "PKM-01": 3, "SETDA": 2}
     for unit, count in counts.items():
         sheet = workbook[unit]
@@ -209,7 +221,8 @@ def test_show_prints_figures_and_recommendations_but_never_a_peer(closed: Engine
         assert expected in text, expected
     for nip, name in peers:
         assert nip not in output and name not in text, name
-    result = employee_result(read_session(closed).__enter__(), DEWI, None)
+    with read_session(closed) as session:
+        result = employee_result(session, DEWI, None)
     assert [r.reviewer_nip for r in result.reviews if r.kind == "peer"] == [None, None]
 
 
@@ -232,7 +245,9 @@ def test_show_of_an_incomplete_appraisal_gives_the_reason(closed: Engine) -> Non
     ],
     ids=["unknown-period", "open-period", "show-open-period", "unknown-nip"],
 )  # fmt: skip
-def test_refusals_exit_1_with_the_message(closed: Engine, tmp_path: Path, args: list[str], message: str) -> None:
+def test_refusals_exit_1_with_the_message(
+    closed: Engine, tmp_path: Path, args: list[str], message: str
+) -> None:
     with write_session(closed) as session:
         open_period(session, load_cycles(DEFAULT_CYCLES_PATH), "quarterly", OPENED)
     code, _, output = invoke("results", *args)
@@ -243,7 +258,9 @@ def test_refusals_exit_1_with_the_message(closed: Engine, tmp_path: Path, args: 
 
 def test_show_without_a_closed_appraisal_is_refused(database_url: str, tmp_path: Path) -> None:
     engine = create_db_engine(database_url)
-    import_roster(engine, write_roster(tmp_path / "roster.csv", small_roster()), default_timezone="Asia/Jakarta")
+    import_roster(
+        engine, write_roster(tmp_path / "roster.csv", small_roster()), default_timezone="Asia/Jakarta"
+    )
     with write_session(engine) as session:
         open_period(session, load_cycles(DEFAULT_CYCLES_PATH), "annual", OPENED)
     engine.dispose()
@@ -264,7 +281,17 @@ def test_results_commands_do_not_import_prefect(closed: Engine) -> None:
 
 
 def test_csv_formats_final_scores_and_sheet_names_are_valid() -> None:
-    row = ResultRow("199001012020121001", "Ani", "BAPPEDA", "above", "meets", "Baik", 87.6, ["promotion", "training"], None)
+    row = ResultRow(
+        "199001012020121001",
+        "Ani",
+        "BAPPEDA",
+        "above",
+        "meets",
+        "Baik",
+        87.6,
+        ["promotion", "training"],
+        None,
+    )
     assert results_commands.results_csv([row]).splitlines()[1] == (
         "199001012020121001,Ani,BAPPEDA,above,meets,Baik,87.60,promotion;training"
     )

@@ -1,5 +1,6 @@
 """The demo's whole cycle — open, simulated reviews, advance day by day, close — as real Prefect flows."""
 
+import asyncio
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -39,3 +40,15 @@ def test_full_demo_cycle_runs_through_prefect_flows(database_url: str, tmp_path:
     assert stages == {"closed": 40}
     assert sum(summary["predikat"].values()) + summary["incomplete"] == 40
     assert recommendations == sum(summary["recommendations"].values()) > 0
+    assert {"distribution-annual-2027", "results-annual-2027", "progress-annual-2027"} <= artifact_keys()
+
+
+def artifact_keys() -> set[str]:
+    """Keys of the latest artifacts on the harness's server."""
+    from prefect.client.orchestration import get_client
+
+    async def read() -> set[str]:
+        async with get_client() as client:
+            return {artifact.key for artifact in await client.read_latest_artifacts(limit=50)}
+
+    return asyncio.run(read())

@@ -1,0 +1,256 @@
+"""The outbox dispatcher: claim due rows, send each outside any transaction, record each outcome.
+
+Flows write `Notification` rows with `enqueue` in the same transaction as the change that causes
+them (DESIGN §2); the database's unique `dedupe_key` makes enqueuing twice a no-op.
+`dispatch_pending` then delivers them:
+
+1. **Claim** a small batch in one short write transaction: a single conditional
+   `UPDATE … WHERE id IN (SELECT … due rows … LIMIT n) AND still due RETURNING …` that bumps
+   `attempts` and pushes `next_attempt_at` a lease ahead, so no other dispatcher sees the rows as
+   due. On PostgreSQL the inner SELECT is `FOR UPDATE SKIP LOCKED` (two dispatchers take
+   different rows instead of waiting); on SQLite `BEGIN IMMEDIATE` serialises the claims. Either
+   way two dispatchers never send the same row.
+2. **Send** each message with no transaction open (a hanging SMTP server holds no lock).
+3. **Record** each outcome in its own short transaction, right after its send: sent → `sent`
+   with `sent_at`; failure → `last_error` and `next_attempt_at = now + base × 2^(attempts−1)`;
+   at `max_attempts` (or a failure that can never succeed, such as a payload the template cannot
+   render) → `failed`, plus ONE `delivery_failed` message to HR (dedupe key
+   `delivery-failed:<id>`) in the same transaction.
+
+Crash safety: a crash between a send and its record loses only that record; the row is still
+`pending` and becomes due again when its lease ends, so that one message may be sent twice at
+worst — never a batch, because every other claimed row was either recorded already or not sent
+yet. A claim whose dispatcher died is retried after `CLAIM_LEASE` (measured on the injected clock).
+
+`attempts` counts claims, i.e. delivery attempts begun, so a crashed attempt also counts towards
+`max_attempts`. A `delivery_failed` message that itself fails does not create another one (no
+chain of notices to an HR channel that is down); it stays visible as a failed row.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, Table, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from config.settings import Settings
+from models import Employee, Notification
+from models.audit_log import record_events
+from models.base import utc_now
+from models.db import write_session
+from models.outbox import NOTIFICATION_CHANNELS
+from notifications.apprise_channel import DEFAULT_TIMEOUT_SECONDS
+from notifications.delivery import ClaimedMessage, Outcome, Recipient, deliver
+from notifications.rendering import TEMPLATES
+
+CLAIM_BATCH = 25
+CLAIM_LEASE = timedelta(minutes=15)
+ACTOR = "notification-dispatcher"
+_OUTBOX: Table = Notification.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class DispatchReport:
+    """What one run did: `retried` rows stay pending for later; `skipped` were never attempted."""
+
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    skipped: int = 0
+
+
+def _new_row(row: dict[str, Any], created_at: datetime) -> dict[str, Any]:
+    for name in ("dedupe_key", "channel", "template"):
+        if not row.get(name):
+            raise ValueError(f"notification row without {name}: {row!r}")
+    if row["channel"] not in NOTIFICATION_CHANNELS:
+        raise ValueError(f"unknown channel {row['channel']!r}; known: {', '.join(NOTIFICATION_CHANNELS)}")
+    if row["template"] not in TEMPLATES:
+        raise ValueError(f"unknown notification template {row['template']!r}; known: {', '.join(TEMPLATES)}")
+    return {
+        "dedupe_key": row["dedupe_key"],
+        "recipient_id": row.get("recipient_id"),
+        "channel": row["channel"],
+        "template": row["template"],
+        "payload": row.get("payload") or {},
+        "status": "pending",
+        "attempts": 0,
+        "last_error": None,
+        "next_attempt_at": row.get("next_attempt_at"),
+        "sent_at": None,
+        "created_at": row.get("created_at") or created_at,
+    }
+
+
+def enqueue(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Insert outbox rows in bulk; rows whose dedupe_key exists already are ignored. Returns new rows.
+
+    The database decides (`INSERT … ON CONFLICT (dedupe_key) DO NOTHING`), so two flows racing
+    to enqueue the same reminder still produce one row. Each row needs `dedupe_key`, `channel`,
+    `template`; optional `recipient_id`, `payload`, `next_attempt_at` (to hold a message until
+    office hours), `created_at`.
+    """
+    if not rows:
+        return 0
+    now = utc_now()
+    values = [_new_row(row, now) for row in rows]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(_OUTBOX).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(_OUTBOX.c.id)
+    return len(session.execute(statement, values).all())
+
+
+def _due(now: datetime) -> Any:
+    return (_OUTBOX.c.status == "pending") & or_(
+        _OUTBOX.c.next_attempt_at.is_(None), _OUTBOX.c.next_attempt_at <= now
+    )
+
+
+def _recipients(session: Session, ids: set[int]) -> dict[int, Recipient]:
+    if not ids:
+        return {}
+    columns = (Employee.id, Employee.name, Employee.nip, Employee.email, Employee.chat_url)
+    rows = session.execute(
+        select(*columns, Employee.locale, Employee.timezone, Employee.active).where(Employee.id.in_(ids))  # type: ignore[attr-defined]
+    )
+    return {row.id: Recipient(row.name, row.nip, row.email, row.chat_url, row.locale, row.timezone, row.active) for row in rows}  # fmt: skip
+
+
+def _claim(engine: Engine, now: datetime, size: int) -> list[ClaimedMessage]:
+    """Take up to `size` due rows for this dispatcher (see the module docstring)."""
+    with write_session(engine) as session:
+        due = select(_OUTBOX.c.id).where(_due(now)).order_by(_OUTBOX.c.id).limit(size)
+        if session.get_bind().dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        claim = (
+            update(_OUTBOX)
+            .where(_OUTBOX.c.id.in_(due.scalar_subquery()), _due(now))
+            .values(attempts=_OUTBOX.c.attempts + 1, next_attempt_at=now + CLAIM_LEASE)
+            .returning(
+                *(
+                    _OUTBOX.c[name]
+                    for name in (
+                        "id",
+                        "dedupe_key",
+                        "recipient_id",
+                        "channel",
+                        "template",
+                        "payload",
+                        "attempts",
+                    )
+                )
+            )  # fmt: skip
+        )
+        rows = sorted(session.execute(claim).all(), key=lambda row: row.id)
+        people = _recipients(session, {row.recipient_id for row in rows if row.recipient_id is not None})
+    return [
+        ClaimedMessage(
+            row.id,
+            row.dedupe_key,
+            row.channel,
+            row.template,
+            dict(row.payload or {}),
+            row.attempts,
+            people.get(row.recipient_id),
+        )  # fmt: skip
+        for row in rows
+    ]
+
+
+def _who(message: ClaimedMessage) -> str:
+    recipient = message.recipient
+    return f"{recipient.name} ({recipient.nip})" if recipient is not None else "HR"
+
+
+def _give_up(session: Session, message: ClaimedMessage, error: str, now: datetime) -> None:
+    """Mark failed for good, tell HR once, and leave an audit trail of the decision."""
+    record_events(session, now, ACTOR, "notification.failed", "notification", [
+        (message.id, {"status": "pending"}, {"status": "failed", "attempts": message.attempts, "last_error": error}),
+    ])  # fmt: skip
+    if message.template == "delivery_failed":
+        return
+    enqueue(session, [{
+        "dedupe_key": f"delivery-failed:{message.id}",
+        "recipient_id": None,
+        "channel": "hr",
+        "template": "delivery_failed",
+        "payload": {
+            "recipient": _who(message), "channel": message.channel, "template": message.template,
+            "attempts": message.attempts, "last_error": error,
+        },
+    }])  # fmt: skip
+
+
+def _record(
+    engine: Engine,
+    message: ClaimedMessage,
+    outcome: Outcome,
+    now: datetime,
+    max_attempts: int,
+    base_delay: int,
+) -> str:
+    """Store one outcome in its own transaction; returns which report counter it belongs to."""
+    # Only over our own claim: if the lease ran out and another dispatcher took the row, its
+    # claim bumped `attempts` and its outcome is the one that counts.
+    mine = (
+        (_OUTBOX.c.id == message.id)
+        & (_OUTBOX.c.status == "pending")
+        & (_OUTBOX.c.attempts == message.attempts)
+    )
+    with write_session(engine) as session:
+        if outcome.ok:
+            values: dict[str, Any] = {
+                "status": "sent",
+                "sent_at": now,
+                "last_error": None,
+                "next_attempt_at": None,
+            }
+            kind = "sent"
+        elif outcome.skipped or outcome.permanent or message.attempts >= max_attempts:
+            values = {"status": "failed", "last_error": outcome.error, "next_attempt_at": None}
+            kind = "skipped" if outcome.skipped else "failed"
+        else:
+            delay = timedelta(seconds=base_delay * 2 ** (message.attempts - 1))
+            values = {"last_error": outcome.error, "next_attempt_at": now + delay}
+            kind = "retried"
+        changed = session.execute(update(_OUTBOX).where(mine).values(**values)).rowcount
+        if changed and kind == "failed":
+            _give_up(session, message, outcome.error or "unknown error", now)
+    return kind
+
+
+def dispatch_pending(
+    engine: Engine,
+    settings: Settings,
+    now: datetime,
+    *,
+    limit: int = 500,
+    max_attempts: int = 5,
+    base_delay_seconds: int = 60,
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+    batch_size: int = CLAIM_BATCH,
+) -> DispatchReport:
+    """Deliver up to `limit` due messages as of `now` (the injected clock); see the module docstring.
+
+    Small claim batches keep each claim transaction short and let a second dispatcher share
+    the work; `timeout_seconds` bounds each send, so one run takes at most about
+    `limit × timeout_seconds` even when every server hangs.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime (the one clock is always zoned)")
+    if max_attempts < 1:
+        raise ValueError(f"max_attempts must be at least 1 (got {max_attempts})")
+    report = DispatchReport()
+    remaining = limit
+    while remaining > 0:
+        batch = _claim(engine, now, min(batch_size, remaining))
+        if not batch:
+            break
+        remaining -= len(batch)
+        for message in batch:
+            outcome = deliver(message, settings, timeout=timeout_seconds)
+            kind = _record(engine, message, outcome, now, max_attempts, base_delay_seconds)
+            setattr(report, kind, getattr(report, kind) + 1)
+    return report
