@@ -15,6 +15,7 @@ from cli import (
     calibration_commands,
     db_commands,
     demo_command,
+    notification_commands,
     period_commands,
     results_commands,
     review_commands,
@@ -63,6 +64,7 @@ app.add_typer(period_commands.app, name="period")
 app.add_typer(review_commands.app, name="reviews")
 app.add_typer(calibration_commands.app, name="calibration")
 app.add_typer(results_commands.app, name="results")
+app.add_typer(notification_commands.app, name="notifications")
 app.command("status")(status_command.status)
 app.command("serve")(serve_command.serve)
 app.command("demo")(demo_command.demo)

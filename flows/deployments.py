@@ -6,14 +6,21 @@ from typing import Any
 from prefect.schedules import Cron
 
 from config.cycles import CyclesConfig
-from flows.engine_flows import advance_stages_flow, close_due_periods_flow, open_period_flow
+from flows.engine_flows import (
+    advance_stages_flow,
+    close_due_periods_flow,
+    dispatch_notifications_flow,
+    open_period_flow,
+)
 
 ADVANCE_CRON = "5 * * * *"  # hourly, a few minutes past the hour
 CLOSE_CRON = "30 6 * * 1-5"  # working-day mornings, before office hours
+DISPATCH_CRON = "*/5 * * * *"  # every five minutes
 
 
 def engine_deployments(config: CyclesConfig, timezone: str) -> list[Any]:
-    """Open per cycle on its cron (in its time zone); advance hourly; close due periods each working morning."""
+    """Open per cycle on its cron (in its time zone); advance hourly; close due periods each working
+    morning; deliver notifications every five minutes."""
     deployments = [
         open_period_flow.to_deployment(
             name=f"open-{name}",
@@ -35,6 +42,13 @@ def engine_deployments(config: CyclesConfig, timezone: str) -> list[Any]:
             name="close-due-daily",
             schedules=[Cron(CLOSE_CRON, timezone=timezone)],
             description="Close periods whose calibration time is over",
+        )
+    )
+    deployments.append(
+        dispatch_notifications_flow.to_deployment(
+            name="dispatch-every-5-minutes",
+            schedules=[Cron(DISPATCH_CRON, timezone=timezone)],
+            description="Deliver pending notifications",
         )
     )
     return deployments

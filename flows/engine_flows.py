@@ -9,6 +9,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from config.settings import load_settings
+from flows.failure_alerts import alert_hr
 from flows.steps import (
     advance_step,
     close_due_step,
@@ -18,9 +19,13 @@ from flows.steps import (
     results_step,
 )
 from flows.transient import retry_if_transient
+from models.db import create_db_engine
+from notifications.dispatch import dispatch_pending
 
 RETRY = {"retries": 3, "retry_delay_seconds": [1, 5, 15], "retry_condition_fn": retry_if_transient}
 ACTOR = "prefect"
+# Any failed or crashed run of an engine flow tells HR through the outbox.
+ALERTS: dict[str, Any] = {"on_failure": [alert_hr], "on_crashed": [alert_hr]}
 
 
 def artifact_key(period_key: str) -> str:
@@ -55,7 +60,7 @@ def publish_progress(period_key: str, now: str | None) -> None:
     )
 
 
-@flow(name="open-period")
+@flow(name="open-period", **ALERTS)
 def open_period_flow(
     cycle: str, now: str | None = None, start: str | None = None, end: str | None = None
 ) -> dict[str, Any]:
@@ -65,7 +70,7 @@ def open_period_flow(
     return result
 
 
-@flow(name="advance-stages")
+@flow(name="advance-stages", **ALERTS)
 def advance_stages_flow(now: str | None = None) -> dict[str, Any]:
     """Move every appraisal of every open period as far as submissions and deadlines allow."""
     result = advance_task(now)
@@ -132,7 +137,7 @@ def close_due_task(now: str | None) -> dict[str, Any]:
     return close_due_step(load_settings(now=now), actor=ACTOR)
 
 
-@flow(name="close-period")
+@flow(name="close-period", **ALERTS)
 def close_period_flow(
     period: str, now: str | None = None, force: bool = False, accept_distribution: bool = False
 ) -> dict[str, Any]:
@@ -143,10 +148,31 @@ def close_period_flow(
     return summary
 
 
-@flow(name="close-due-periods")
+@flow(name="close-due-periods", **ALERTS)
 def close_due_periods_flow(now: str | None = None) -> dict[str, Any]:
     """The scheduled close: every period whose calibration days have passed."""
     result = close_due_task(now)
     for summary in result["closed"]:
         publish_close(summary, now)
     return result
+
+
+@task
+def dispatch_task(now: str | None) -> dict[str, int]:
+    """Deliver the due outbox rows (each send outside any transaction, each outcome recorded)."""
+    settings = load_settings(now=now)
+    engine = create_db_engine(settings.database_url)
+    report = dispatch_pending(engine, settings, settings.current_time())
+    engine.dispose()
+    return {
+        "sent": report.sent,
+        "retried": report.retried,
+        "failed": report.failed,
+        "skipped": report.skipped,
+    }
+
+
+@flow(name="dispatch-notifications", **ALERTS)
+def dispatch_notifications_flow(now: str | None = None) -> dict[str, int]:
+    """Deliver pending notifications through Apprise; retries with backoff live in the outbox rows."""
+    return dispatch_task(now)

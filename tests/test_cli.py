@@ -85,7 +85,9 @@ def test_demo_builds_a_city_and_shows_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [["roster", "show"], ["status"], ["period", "list"], ["reviews", "pending"]], ids=" ".join
+    "command",
+    [["roster", "show"], ["status"], ["period", "list"], ["reviews", "pending"], ["notifications", "list"]],
+    ids=" ".join,
 )
 def test_read_only_commands_do_not_import_prefect(database_url: str, command: list[str]) -> None:
     """They must answer fast: importing Prefect alone costs more than a second (DESIGN §2)."""

@@ -78,3 +78,47 @@ def test_prefect_yaml_schedules_match_the_cycle_configuration() -> None:
     assert set(opens) == set(config.cycles)
     for name, cycle in config.cycles.items():
         assert (opens[name]["cron"], opens[name]["timezone"]) == (cycle.open_cron, cycle.timezone)
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_failed_flow_run_alerts_hr_through_the_outbox(database_url: str) -> None:
+    from sqlalchemy import select
+
+    from flows.engine_flows import close_period_flow
+    from models import Notification
+    from models.db import create_db_engine, read_session
+
+    with pytest.raises(Exception, match="no period 'annual-2031'"):
+        close_period_flow(period="annual-2031", now="2031-03-01T09:00:00+07:00")
+    engine = create_db_engine(database_url)
+    with read_session(engine) as session:
+        alerts = (
+            session.execute(select(Notification).where(Notification.template == "flow_failed"))
+            .scalars()
+            .all()
+        )
+    engine.dispose()
+    assert len(alerts) == 1
+    alert = alerts[0]
+    assert (alert.channel, alert.recipient_id, alert.status) == ("hr", None, "pending")
+    assert alert.payload["flow_name"] == "close-period" and "annual-2031" in alert.payload["error"]
+    assert alert.dedupe_key == f"flow-failed:{alert.payload['flow_run_id']}"
+
+
+def test_serve_and_prefect_yaml_declare_the_same_deployments() -> None:
+    from flows.deployments import engine_deployments
+
+    served = {d.name: d for d in engine_deployments(load_cycles(DEFAULT_CYCLES_PATH), "Asia/Jakarta")}
+    declared = {
+        d["name"]: d
+        for d in yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))["deployments"]
+    }
+    assert set(served) == set(declared) == {
+        "open-annual", "open-quarterly", "open-monthly", "advance-hourly", "close-due-daily", "dispatch-every-5-minutes",
+    }  # fmt: skip
+    for name, deployment in served.items():
+        schedule = deployment.schedules[0].schedule
+        assert (schedule.cron, schedule.timezone) == (
+            declared[name]["schedules"][0]["cron"],
+            declared[name]["schedules"][0]["timezone"],
+        )
