@@ -13,10 +13,10 @@ from sqlalchemy import Engine
 
 from config.errors import AppraisalError
 from config.settings import Settings, load_settings
+from config.zones import ZONE_ABBREVIATIONS
 from models.db import create_db_engine
 from models.schema import require_current_schema
 
-ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 console = Console(highlight=False)
 error_console = Console(stderr=True, highlight=False)
 
@@ -63,7 +63,7 @@ def local_time(moment: datetime | None, zone: str) -> str:
     if moment is None:
         return "-"
     local = moment.astimezone(ZoneInfo(zone))
-    return f"{local:%Y-%m-%d %H:%M} {ZONE_NAMES.get(zone, local.tzname())}"
+    return f"{local:%Y-%m-%d %H:%M} {ZONE_ABBREVIATIONS.get(zone, local.tzname())}"
 
 
 def parse_now(text: str) -> datetime:

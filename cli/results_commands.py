@@ -32,15 +32,9 @@ from models.results_queries import (
     employee_result,
     period_results,
 )
+from notifications.formatting import rating_words, recommendation_words
 
 app = typer.Typer(help="Results of closed periods: export them, show one employee's.", no_args_is_help=True)
-RATING_LABELS = {"above": "di atas ekspektasi", "meets": "sesuai ekspektasi", "below": "di bawah ekspektasi"}
-KIND_LABELS = {
-    "promotion": "Kandidat promosi",
-    "training": "Pelatihan",
-    "improvement_plan": "Rencana perbaikan kinerja",
-    "reward": "Penghargaan",
-}
 
 
 def _score(value: float | None) -> str:
@@ -113,7 +107,7 @@ def _rating(rating: str | None, score: float | None) -> str:
     if rating is None:
         return "-"
     figure = f", {score:.2f}" if score is not None else ""
-    return f"{rating} ({RATING_LABELS.get(rating, rating)}{figure})"
+    return f"{rating} ({rating_words(rating, 'id')}{figure})"
 
 
 def _figures(result: EmployeeResult) -> Text:
@@ -171,7 +165,7 @@ def _recommendation_text(recommendations: list[RecommendationLine]) -> Text:
         return text.append("  tidak ada (none)", style="italic")
     for index, item in enumerate(recommendations):
         text.append("\n" if index else "")
-        text.append(f"• {KIND_LABELS.get(item.kind, item.kind)} ({item.kind})\n", style="bold")
+        text.append(f"• {recommendation_words(item.kind, 'id')} ({item.kind})\n", style="bold")
         text.append(f"  {item.reason_id}\n")
         text.append(f"  {item.reason_en}", style="dim")
         for line in _programmes(item.detail):

@@ -8,6 +8,8 @@ server's installed locales differ between machines, and an HR office expects exa
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from config.zones import TIMEZONE_ALIASES, ZONE_ABBREVIATIONS
+
 LOCALES: tuple[str, ...] = ("id", "en")
 DEFAULT_LOCALE = "id"
 
@@ -19,20 +21,12 @@ _MONTHS = {
     "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"),
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),
 }  # fmt: skip
-# Indonesia's three zones by their everyday names; the roster also accepts these as aliases.
-_ZONE_ALIASES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
-_ZONE_NAMES = {
-    "Asia/Jakarta": "WIB",
-    "Asia/Pontianak": "WIB",
-    "Asia/Makassar": "WITA",
-    "Asia/Jayapura": "WIT",
-}
 _KINDS = {
     "id": {"self": "penilaian mandiri", "supervisor": "penilaian atasan", "peer": "penilaian rekan kerja"},
     "en": {"self": "self-assessment", "supervisor": "supervisor review", "peer": "peer review"},
 }
 _RECOMMENDATIONS = {
-    "id": {"promotion": "Kandidat promosi", "training": "Pelatihan", "improvement_plan": "Rencana perbaikan", "reward": "Penghargaan"},
+    "id": {"promotion": "Kandidat promosi", "training": "Pelatihan", "improvement_plan": "Rencana perbaikan kinerja", "reward": "Penghargaan"},
     "en": {"promotion": "Promotion candidate", "training": "Training", "improvement_plan": "Improvement plan", "reward": "Reward"},
 }  # fmt: skip
 _RATINGS = {
@@ -47,7 +41,7 @@ _CHANNELS = {
 
 def zone(name: str | None) -> ZoneInfo:
     """The IANA zone for `name` (WIB/WITA/WIT accepted); Jakarta when none is given."""
-    return ZoneInfo(_ZONE_ALIASES.get((name or "").upper(), name or "Asia/Jakarta"))
+    return ZoneInfo(TIMEZONE_ALIASES.get((name or "").upper(), name or "Asia/Jakarta"))
 
 
 def parse_instant(value: str | datetime) -> datetime:
@@ -59,7 +53,7 @@ def parse_instant(value: str | datetime) -> datetime:
 
 
 def _zone_label(local: datetime, tz: ZoneInfo) -> str:
-    return _ZONE_NAMES.get(tz.key) or local.tzname() or tz.key
+    return ZONE_ABBREVIATIONS.get(tz.key) or local.tzname() or tz.key
 
 
 def format_date(value: str | date, locale: str) -> str:

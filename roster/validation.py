@@ -13,12 +13,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import apprise
 from email_validator import EmailNotValidError, validate_email
 
+from config.zones import TIMEZONE_ALIASES
 from ingest.csv_file import CsvIssue, CsvRow
 from roster.graph import find_cycles
 from roster.nip import nip_problem
 
-# Indonesia's three zones by their everyday names; stored as IANA names.
-TIMEZONE_ALIASES: dict[str, str] = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 UNIT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 # PNS golongan/ruang (III/a) or PPPK golongan (I … XVII).
 PPPK_GRADES = ("I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII").split()
