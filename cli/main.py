@@ -17,6 +17,7 @@ from cli import (
     demo_command,
     notification_commands,
     period_commands,
+    reminder_commands,
     results_commands,
     review_commands,
     roster_commands,
@@ -65,6 +66,7 @@ app.add_typer(review_commands.app, name="reviews")
 app.add_typer(calibration_commands.app, name="calibration")
 app.add_typer(results_commands.app, name="results")
 app.add_typer(notification_commands.app, name="notifications")
+app.add_typer(reminder_commands.app, name="reminders")
 app.command("status")(status_command.status)
 app.command("serve")(serve_command.serve)
 app.command("demo")(demo_command.demo)

@@ -39,3 +39,17 @@ def due_at(opened: datetime, working_days: int, timezone: str, country: str = "I
     zone = ZoneInfo(timezone)
     last_day = add_working_days(opened.astimezone(zone).date(), working_days, country)
     return datetime.combine(last_day, END_OF_DAY, tzinfo=zone)
+
+
+def working_days_before(day: date, days: int, country: str = "ID") -> date:
+    """The working day `days` working days before `day` (`day` itself for 0)."""
+    current, counted = day, 0
+    while counted < days:
+        current -= timedelta(days=1)
+        counted += is_working_day(current, country)
+    return current
+
+
+def working_days_between(start: date, end: date, country: str = "ID") -> int:
+    """Working days after `start` up to and including `end` (0 when `end` is not after `start`)."""
+    return sum(is_working_day(start + timedelta(days=n), country) for n in range(1, (end - start).days + 1))

@@ -11,11 +11,13 @@ from flows.engine_flows import (
     close_due_periods_flow,
     dispatch_notifications_flow,
     open_period_flow,
+    send_reminders_flow,
 )
 
 ADVANCE_CRON = "5 * * * *"  # hourly, a few minutes past the hour
 CLOSE_CRON = "30 6 * * 1-5"  # working-day mornings, before office hours
 DISPATCH_CRON = "*/5 * * * *"  # every five minutes
+REMINDERS_CRON = "0 8 * * 1-5"  # office-hours start on working days (holidays are skipped by the planner)
 
 
 def engine_deployments(config: CyclesConfig, timezone: str) -> list[Any]:
@@ -49,6 +51,13 @@ def engine_deployments(config: CyclesConfig, timezone: str) -> list[Any]:
             name="dispatch-every-5-minutes",
             schedules=[Cron(DISPATCH_CRON, timezone=timezone)],
             description="Deliver pending notifications",
+        )
+    )
+    deployments.append(
+        send_reminders_flow.to_deployment(
+            name="reminders-daily",
+            schedules=[Cron(REMINDERS_CRON, timezone=timezone)],
+            description="Send the reminders due today",
         )
     )
     return deployments

@@ -16,6 +16,7 @@ from flows.steps import (
     close_step,
     open_period_step,
     progress_step,
+    reminders_step,
     results_step,
 )
 from flows.transient import retry_if_transient
@@ -176,3 +177,15 @@ def dispatch_task(now: str | None) -> dict[str, int]:
 def dispatch_notifications_flow(now: str | None = None) -> dict[str, int]:
     """Deliver pending notifications through Apprise; retries with backoff live in the outbox rows."""
     return dispatch_task(now)
+
+
+@task(**RETRY)
+def reminders_task(now: str | None) -> dict[str, Any]:
+    """Plan and enqueue the reminders due now, then deliver the outbox."""
+    return reminders_step(load_settings(now=now))
+
+
+@flow(name="send-reminders", **ALERTS)
+def send_reminders_flow(now: str | None = None) -> dict[str, Any]:
+    """The daily reminder run (office-hours start): invitations, reminders, escalations, HR digest."""
+    return reminders_task(now)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from config.cycle_indicators import TrainingProgramme
 from config.errors import AppraisalError
@@ -19,9 +19,12 @@ from cycle.closing import CloseResult, close_period
 from cycle.opening import open_period
 from cycle.periods import explicit_window
 from models.db import create_db_engine, read_session, write_session
+from models.outbox import Notification
 from models.progress_queries import find_period, stage_counts, stage_progress
 from models.results_queries import period_results
 from models.schema import require_current_schema
+from notifications.dispatch import dispatch_pending, enqueue
+from notifications.reminder_policy import ReminderPlanner
 
 
 def _engine(settings: Settings) -> Engine:
@@ -154,3 +157,48 @@ def results_step(settings: Settings, period_key: str) -> list[dict[str, str]]:
         rows = period_results(session, period_by_key(session, period_key).id)
     engine.dispose()
     return [row.export_fields() for row in rows]
+
+
+def reminders_step(settings: Settings, *, dry_run: bool = False) -> dict[str, Any]:
+    """Enqueue every reminder due now (DESIGN §7) and deliver the queue; `dry_run` only lists them."""
+    engine = _engine(settings)
+    now = settings.current_time()
+    secret = settings.secret_key.get_secret_value()
+    if dry_run:
+        with read_session(engine) as session:
+            planned = ReminderPlanner(session, now, settings.base_url, secret).plan()
+            keys = [row["dedupe_key"] for row in planned]
+            existing = set(
+                session.execute(
+                    select(Notification.dedupe_key).where(Notification.dedupe_key.in_(keys))
+                ).scalars()
+            )
+        engine.dispose()
+        return {
+            "now": now.isoformat(),
+            "dry_run": True,
+            "would_send": [_describe(r) for r in planned if r["dedupe_key"] not in existing],
+        }
+    with write_session(engine) as session:
+        queued = enqueue(session, ReminderPlanner(session, now, settings.base_url, secret).plan())
+    report = dispatch_pending(engine, settings, now)
+    engine.dispose()
+    return {
+        "now": now.isoformat(),
+        "dry_run": False,
+        "queued": queued,
+        "sent": report.sent,
+        "retried": report.retried,
+        "failed": report.failed,
+    }
+
+
+def _describe(row: dict[str, Any]) -> dict[str, Any]:
+    payload = row["payload"]
+    who = payload.get("supervisor_name") or payload.get("reviewer_name") or "HR"
+    return {
+        "to": who,
+        "channel": row["channel"],
+        "template": row["template"],
+        "about": payload.get("reviewee_name") or payload.get("period_key"),
+    }

@@ -115,6 +115,7 @@ def test_serve_and_prefect_yaml_declare_the_same_deployments() -> None:
     }
     assert set(served) == set(declared) == {
         "open-annual", "open-quarterly", "open-monthly", "advance-hourly", "close-due-daily", "dispatch-every-5-minutes",
+        "reminders-daily",
     }  # fmt: skip
     for name, deployment in served.items():
         schedule = deployment.schedules[0].schedule

@@ -1,0 +1,185 @@
+"""Which reminders are due now (DESIGN §7), as outbox rows with dedupe keys.
+
+A review's `due_at` is the hard end of its stage: after it the review is missed. The cycle's
+`reminders.overdue_daily_limit` working days before that end form the overdue window, so the
+*target* day staff are asked to meet is `overdue_daily_limit` working days before `due_at`:
+
+- invitation once, as soon as the recipient is in office hours after the review opened;
+- `before_due_working_days` reminders N working days before the target, one on the target day;
+- one overdue reminder a day after the target until the stage ends (at most the limit);
+- an escalation to the reviewer's supervisor once the review is `escalate_after_overdue_days`
+  working days overdue;
+- a daily digest to HR per open period.
+
+Nothing is planned for a recipient outside office hours, on a weekend or on a national holiday
+in their own time zone; the next run in office hours plans it. Dedupe keys carry the
+recipient's local date, so running the planner twice on a day adds nothing.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from config.cycles import CycleDefinition, OrganisationConfig
+from cycle.calendar import END_OF_DAY, is_working_day, working_days_before, working_days_between
+from models import Appraisal, Employee, Notification, Period, Review, Unit
+from models.progress_queries import stage_progress
+from web.links import review_link
+
+
+@dataclass(frozen=True)
+class _Person:
+    id: int
+    name: str
+    chat_url: str | None
+
+
+@dataclass(frozen=True)
+class _OpenReview:
+    id: int
+    kind: str
+    due_at: datetime
+    period: Period
+    reviewer: _Person
+    reviewer_nip: str
+    reviewer_zone: str
+    supervisor_id: int | None
+    reviewee_name: str
+    reviewee_nip: str
+    unit_code: str
+
+
+def _rows_for(person: _Person, key: str, template: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per channel of the person: email always, chat when the roster gives a chat URL."""
+    channels = ["email"] + (["chat"] if person.chat_url else [])
+    return [{"dedupe_key": f"{key}:{channel}", "recipient_id": person.id, "channel": channel, "template": template,
+             "payload": payload} for channel in channels]  # fmt: skip
+
+
+def in_office_hours(now: datetime, zone: str, organisation: OrganisationConfig) -> date | None:
+    """The recipient's local date when `now` is inside their office hours on a working day, else None."""
+    local = now.astimezone(ZoneInfo(zone))
+    hours = organisation.office_hours
+    inside = hours.start <= local.time() < hours.end
+    return local.date() if inside and is_working_day(local.date(), organisation.holidays_country) else None
+
+
+class ReminderPlanner:
+    """Plans the rows for one run; `base_url` and `secret` build each review's signed link."""
+
+    def __init__(self, session: Session, now: datetime, base_url: str, secret: str) -> None:
+        self.session, self.now, self.base_url, self.secret = session, now, base_url, secret
+
+    def _open_reviews(self) -> list[_OpenReview]:
+        reviewer, reviewee = aliased(Employee), aliased(Employee)
+        periods = {
+            p.id: p for p in self.session.execute(select(Period).where(Period.status == "open")).scalars()
+        }
+        rows = self.session.execute(
+            select(Review.id, Review.kind, Review.due_at, Appraisal.period_id, reviewer.id, reviewer.name, reviewer.chat_url, reviewer.nip,
+                   reviewer.timezone, reviewer.supervisor_id, reviewee.name, reviewee.nip, Unit.code)
+            .join(Appraisal, Appraisal.id == Review.appraisal_id).join(reviewer, reviewer.id == Review.reviewer_id)
+            .join(reviewee, reviewee.id == Appraisal.employee_id).join(Unit, Unit.id == Appraisal.unit_id)
+            .where(Review.status == "open", Appraisal.period_id.in_(list(periods)), reviewer.active, Review.due_at.is_not(None))
+            .order_by(Review.id)
+        ).all()  # fmt: skip
+        return [_OpenReview(rid, kind, due, periods[pid], _Person(uid, name, chat), nip, zone, sup, ree_name, ree_nip, unit)
+                for rid, kind, due, pid, uid, name, chat, nip, zone, sup, ree_name, ree_nip, unit in rows]  # fmt: skip
+
+    def plan(self) -> list[dict[str, Any]]:
+        reviews = self._open_reviews()
+        supervisors = self._people({r.supervisor_id for r in reviews if r.supervisor_id})
+        rows: list[dict[str, Any]] = []
+        overdue: Counter[tuple[int, str]] = Counter()
+        for review in reviews:
+            cycle = CycleDefinition.model_validate(review.period.cycle_snapshot["cycle"])
+            organisation = OrganisationConfig.model_validate(review.period.cycle_snapshot["organisation"])
+            today = in_office_hours(self.now, review.reviewer_zone, organisation)
+            if today is None:
+                continue
+            rows += self._for_review(review, cycle, organisation, today, supervisors, overdue)
+        return rows + self._digests(overdue)
+
+    def _for_review(self, review: _OpenReview, cycle: CycleDefinition, organisation: OrganisationConfig, today: date,
+                    supervisors: dict[int, _Person], overdue: Counter[tuple[int, str]]) -> list[dict[str, Any]]:  # fmt: skip
+        policy, country = cycle.reminders, organisation.holidays_country
+        zone = ZoneInfo(review.reviewer_zone)
+        last_day = review.due_at.astimezone(zone).date()
+        target = working_days_before(last_day, policy.overdue_daily_limit, country)
+        payload = {"reviewer_name": review.reviewer.name, "reviewee_name": review.reviewee_name, "reviewee_nip": review.reviewee_nip,
+                   "kind": review.kind, "period_key": review.period.key, "timezone": review.reviewer_zone,
+                   "due_at": datetime.combine(target, END_OF_DAY, tzinfo=zone).isoformat(),
+                   "link": review_link(self.base_url, self.secret, review.id)}  # fmt: skip
+        rows = _rows_for(review.reviewer, f"invitation:{review.id}", "invitation", payload)
+        for days in policy.before_due_working_days:
+            if today < target and working_days_between(today, target, country) == days:
+                rows += _rows_for(
+                    review.reviewer,
+                    f"reminder_before:{review.id}:{today}",
+                    "reminder_before",
+                    {**payload, "days_left": days},
+                )
+        if policy.on_due_day and today == target:
+            rows += _rows_for(review.reviewer, f"reminder_due:{review.id}:{today}", "reminder_due", payload)
+        late = working_days_between(target, today, country)
+        if late > 0:
+            overdue[(review.period.id, review.unit_code)] += 1
+            if late <= policy.overdue_daily_limit:
+                rows += _rows_for(
+                    review.reviewer,
+                    f"overdue:{review.id}:{today}",
+                    "overdue",
+                    {**payload, "overdue_days": late},
+                )
+            supervisor = supervisors.get(review.supervisor_id or 0)
+            if (
+                policy.escalate_after_overdue_days
+                and late >= policy.escalate_after_overdue_days
+                and supervisor
+            ):
+                escalation = {
+                    **payload,
+                    "supervisor_name": supervisor.name,
+                    "reviewer_nip": review.reviewer_nip,
+                    "overdue_days": late,
+                }
+                rows += _rows_for(supervisor, f"escalation:{review.id}", "escalation", escalation)
+        return rows
+
+    def _people(self, ids: set[int]) -> dict[int, _Person]:
+        query = select(Employee.id, Employee.name, Employee.chat_url).where(
+            Employee.id.in_(list(ids)), Employee.active
+        )
+        return {i: _Person(i, name, chat) for i, name, chat in self.session.execute(query)}
+
+    def _digests(self, overdue: Counter[tuple[int, str]]) -> list[dict[str, Any]]:
+        """One digest per open period and HR working day: per unit open, overdue, missed; failed deliveries."""
+        failed = self.session.execute(
+            select(func.count(Notification.id)).where(Notification.status == "failed")
+        ).scalar_one()
+        rows = []
+        for period in self.session.execute(
+            select(Period).where(Period.status == "open").order_by(Period.id)
+        ).scalars():
+            organisation = OrganisationConfig.model_validate(period.cycle_snapshot["organisation"])
+            today = in_office_hours(self.now, organisation.timezone, organisation)
+            if today is None:
+                continue
+            units: dict[str, dict[str, Any]] = defaultdict(lambda: {"open": 0, "overdue": 0, "missed": 0})
+            for line in stage_progress(self.session, period.id, self.now):
+                units[line.unit_code]["open"] += line.open
+                units[line.unit_code]["missed"] += line.missed
+            for (period_id, unit_code), count in overdue.items():
+                if period_id == period.id:
+                    units[unit_code]["overdue"] += count
+            payload = {"date": today.isoformat(), "period_key": period.key, "failed_deliveries": failed,
+                       "units": [{"unit": code, **counts} for code, counts in sorted(units.items())]}  # fmt: skip
+            rows.append({"dedupe_key": f"hr-digest:{period.key}:{today}", "recipient_id": None, "channel": "hr",
+                         "template": "hr_digest", "payload": payload})  # fmt: skip
+        return rows
