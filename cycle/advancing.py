@@ -22,6 +22,7 @@ from cycle.stages import NEXT_STAGE, REVIEW_KIND, REVIEW_STAGES
 from models import Appraisal, Employee, Period, Review, Unit
 from models.audit_log import record_events
 from models.db import serialise_writers
+from notifications.reminder_policy import LinkSettings, enqueue_invitations
 
 PENDING = ("open", "waiting")
 
@@ -43,8 +44,10 @@ class AdvanceReport:
 class _Run:
     """One advance of one period, inside the caller's transaction."""
 
-    def __init__(self, session: Session, period: Period, now: datetime, actor: str) -> None:
-        self.session, self.period, self.now, self.actor = session, period, now, actor
+    def __init__(
+        self, session: Session, period: Period, now: datetime, actor: str, invite: LinkSettings | None
+    ) -> None:
+        self.session, self.period, self.now, self.actor, self.invite = session, period, now, actor, invite
         snapshot = period.cycle_snapshot
         self.cycle = CycleDefinition.model_validate(snapshot["cycle"])
         self.organisation = OrganisationConfig.model_validate(snapshot["organisation"])
@@ -189,6 +192,15 @@ class _Run:
             working_days=days,
             country=country,
         )
+        if self.invite is not None:
+            enqueue_invitations(
+                self.session,
+                self.now,
+                self.invite,
+                Appraisal.period_id == self.period.id,
+                Review.kind == kind,
+                Review.opened_at == self.now,
+            )
 
     def run(self) -> AdvanceReport:
         for stage in REVIEW_STAGES:
@@ -213,11 +225,19 @@ class _Run:
 
 
 def advance_period(
-    session: Session, period: Period, now: datetime, *, actor: str = "system"
+    session: Session,
+    period: Period,
+    now: datetime,
+    *,
+    actor: str = "system",
+    invite: LinkSettings | None = None,
 ) -> AdvanceReport:
-    """Move every appraisal of an open period as far as submissions and deadlines allow."""
+    """Move every appraisal of an open period as far as submissions and deadlines allow.
+
+    With `invite`, the invitations of the reviews this run opens are queued in its transaction.
+    """
     serialise_writers(session, f"advance:{period.id}")
-    return _Run(session, period, now, actor).run()
+    return _Run(session, period, now, actor, invite).run()
 
 
 def open_periods(session: Session) -> list[Period]:

@@ -15,6 +15,7 @@ from cycle.periods import PeriodWindow, window_containing
 from models import Appraisal, Employee, Period, Review
 from models.audit_log import record_events
 from models.db import serialise_writers
+from notifications.reminder_policy import LinkSettings, enqueue_invitations
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,12 @@ def open_period(
     *,
     window: PeriodWindow | None = None,
     actor: str = "system",
+    invite: LinkSettings | None = None,
 ) -> OpenResult:
-    """Open `cycle_name` for `window` (default: the window containing `now`); idempotent."""
+    """Open `cycle_name` for `window` (default: the window containing `now`); idempotent.
+
+    With `invite`, each self-assessment's invitation is queued in the same transaction.
+    """
     cycle = config.cycle(cycle_name)
     window = window or window_containing(
         cycle_name, cycle.cadence, now, cycle.timezone or "Asia/Jakarta", cycle.custom_period_days
@@ -85,6 +90,8 @@ def open_period(
     assign_due_dates(
         session, period_id=period_id, kind="self", opened_at=now, working_days=days, country=country
     )
+    if invite is not None:
+        enqueue_invitations(session, now, invite, Appraisal.period_id == period_id, Review.kind == "self")
     count = session.execute(
         select(func.count(Appraisal.id)).where(Appraisal.period_id == period_id)
     ).scalar_one()

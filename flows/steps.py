@@ -24,13 +24,17 @@ from models.progress_queries import find_period, stage_counts, stage_progress
 from models.results_queries import period_results
 from models.schema import require_current_schema
 from notifications.dispatch import dispatch_pending, enqueue
-from notifications.reminder_policy import ReminderPlanner
+from notifications.reminder_policy import LinkSettings, ReminderPlanner
 
 
 def _engine(settings: Settings) -> Engine:
     engine = create_db_engine(settings.database_url)
     require_current_schema(engine)
     return engine
+
+
+def _links(settings: Settings) -> LinkSettings:
+    return LinkSettings(settings.base_url, settings.secret_key.get_secret_value())
 
 
 def open_period_step(
@@ -51,7 +55,15 @@ def open_period_step(
         window = explicit_window(cycle_name, cycle.cadence, start, end, cycle.timezone or settings.timezone)
     engine = _engine(settings)
     with write_session(engine) as session:
-        result = open_period(session, config, cycle_name, settings.current_time(), window=window, actor=actor)
+        result = open_period(
+            session,
+            config,
+            cycle_name,
+            settings.current_time(),
+            window=window,
+            actor=actor,
+            invite=_links(settings),
+        )
     engine.dispose()
     return {
         "period": result.key,
@@ -68,7 +80,7 @@ def advance_step(settings: Settings, *, actor: str = "system") -> dict[str, Any]
     reports = []
     with write_session(engine) as session:
         for period in open_periods(session):
-            report = advance_period(session, period, now, actor=actor)
+            report = advance_period(session, period, now, actor=actor, invite=_links(settings))
             reports.append({"period": report.period_key, "missed": dict(report.missed), "moved": dict(report.moved),
                             "without_reviewer": report.without_reviewer})  # fmt: skip
     engine.dispose()

@@ -27,9 +27,16 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from config.cycles import CycleDefinition, OrganisationConfig
-from cycle.calendar import END_OF_DAY, is_working_day, working_days_before, working_days_between
+from cycle.calendar import (
+    END_OF_DAY,
+    add_working_days,
+    is_working_day,
+    working_days_before,
+    working_days_between,
+)
 from models import Appraisal, Employee, Notification, Period, Review, Unit
 from models.progress_queries import stage_progress
+from notifications.dispatch import enqueue
 from web.links import review_link
 
 
@@ -70,13 +77,33 @@ def in_office_hours(now: datetime, zone: str, organisation: OrganisationConfig) 
     return local.date() if inside and is_working_day(local.date(), organisation.holidays_country) else None
 
 
+def next_office_start(now: datetime, zone: str, organisation: OrganisationConfig) -> datetime:
+    """`now` if it is inside the recipient's office hours, else when their next office day starts."""
+    if in_office_hours(now, zone, organisation):
+        return now
+    local = now.astimezone(ZoneInfo(zone))
+    day = local.date()
+    if local.time() >= organisation.office_hours.start or not is_working_day(
+        day, organisation.holidays_country
+    ):
+        day = add_working_days(day, 1, organisation.holidays_country)
+    return datetime.combine(day, organisation.office_hours.start, tzinfo=ZoneInfo(zone))
+
+
+def _definitions(period: Period) -> tuple[CycleDefinition, OrganisationConfig]:
+    snapshot = period.cycle_snapshot
+    return CycleDefinition.model_validate(snapshot["cycle"]), OrganisationConfig.model_validate(
+        snapshot["organisation"]
+    )
+
+
 class ReminderPlanner:
     """Plans the rows for one run; `base_url` and `secret` build each review's signed link."""
 
     def __init__(self, session: Session, now: datetime, base_url: str, secret: str) -> None:
         self.session, self.now, self.base_url, self.secret = session, now, base_url, secret
 
-    def _open_reviews(self) -> list[_OpenReview]:
+    def _open_reviews(self, *conditions: Any) -> list[_OpenReview]:
         reviewer, reviewee = aliased(Employee), aliased(Employee)
         periods = {
             p.id: p for p in self.session.execute(select(Period).where(Period.status == "open")).scalars()
@@ -86,7 +113,7 @@ class ReminderPlanner:
                    reviewer.timezone, reviewer.supervisor_id, reviewee.name, reviewee.nip, Unit.code)
             .join(Appraisal, Appraisal.id == Review.appraisal_id).join(reviewer, reviewer.id == Review.reviewer_id)
             .join(reviewee, reviewee.id == Appraisal.employee_id).join(Unit, Unit.id == Appraisal.unit_id)
-            .where(Review.status == "open", Appraisal.period_id.in_(list(periods)), reviewer.active, Review.due_at.is_not(None))
+            .where(Review.status == "open", Appraisal.period_id.in_(list(periods)), reviewer.active, Review.due_at.is_not(None), *conditions)
             .order_by(Review.id)
         ).all()  # fmt: skip
         return [_OpenReview(rid, kind, due, periods[pid], _Person(uid, name, chat), nip, zone, sup, ree_name, ree_nip, unit)
@@ -98,24 +125,49 @@ class ReminderPlanner:
         rows: list[dict[str, Any]] = []
         overdue: Counter[tuple[int, str]] = Counter()
         for review in reviews:
-            cycle = CycleDefinition.model_validate(review.period.cycle_snapshot["cycle"])
-            organisation = OrganisationConfig.model_validate(review.period.cycle_snapshot["organisation"])
+            cycle, organisation = _definitions(review.period)
             today = in_office_hours(self.now, review.reviewer_zone, organisation)
             if today is None:
                 continue
             rows += self._for_review(review, cycle, organisation, today, supervisors, overdue)
         return rows + self._digests(overdue)
 
-    def _for_review(self, review: _OpenReview, cycle: CycleDefinition, organisation: OrganisationConfig, today: date,
-                    supervisors: dict[int, _Person], overdue: Counter[tuple[int, str]]) -> list[dict[str, Any]]:  # fmt: skip
-        policy, country = cycle.reminders, organisation.holidays_country
+    def _payload(
+        self, review: _OpenReview, cycle: CycleDefinition, organisation: OrganisationConfig
+    ) -> tuple[dict[str, Any], date]:
+        """The message fields of a review, and its target day (the overdue window before `due_at`)."""
         zone = ZoneInfo(review.reviewer_zone)
         last_day = review.due_at.astimezone(zone).date()
-        target = working_days_before(last_day, policy.overdue_daily_limit, country)
+        target = working_days_before(
+            last_day, cycle.reminders.overdue_daily_limit, organisation.holidays_country
+        )
         payload = {"reviewer_name": review.reviewer.name, "reviewee_name": review.reviewee_name, "reviewee_nip": review.reviewee_nip,
                    "kind": review.kind, "period_key": review.period.key, "timezone": review.reviewer_zone,
                    "due_at": datetime.combine(target, END_OF_DAY, tzinfo=zone).isoformat(),
                    "link": review_link(self.base_url, self.secret, review.id)}  # fmt: skip
+        return payload, target
+
+    def invitations(self, *conditions: Any) -> list[dict[str, Any]]:
+        """Invitations for the open reviews matching `conditions`, held until the recipient's office hours.
+
+        Written by the flow that opens the reviews, in its transaction (DESIGN §2); the daily
+        planner would otherwise only send them on its next run.
+        """
+        rows = []
+        for review in self._open_reviews(*conditions):
+            cycle, organisation = _definitions(review.period)
+            payload, _ = self._payload(review, cycle, organisation)
+            start = next_office_start(self.now, review.reviewer_zone, organisation)
+            rows += [
+                {**row, "next_attempt_at": start}
+                for row in _rows_for(review.reviewer, f"invitation:{review.id}", "invitation", payload)
+            ]
+        return rows
+
+    def _for_review(self, review: _OpenReview, cycle: CycleDefinition, organisation: OrganisationConfig, today: date,
+                    supervisors: dict[int, _Person], overdue: Counter[tuple[int, str]]) -> list[dict[str, Any]]:  # fmt: skip
+        policy, country = cycle.reminders, organisation.holidays_country
+        payload, target = self._payload(review, cycle, organisation)
         rows = _rows_for(review.reviewer, f"invitation:{review.id}", "invitation", payload)
         for days in policy.before_due_working_days:
             if today < target and working_days_between(today, target, country) == days:
@@ -183,3 +235,16 @@ class ReminderPlanner:
             rows.append({"dedupe_key": f"hr-digest:{period.key}:{today}", "recipient_id": None, "channel": "hr",
                          "template": "hr_digest", "payload": payload})  # fmt: skip
         return rows
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    """What review links are built from: the public base URL and the signing secret."""
+
+    base_url: str
+    secret: str
+
+
+def enqueue_invitations(session: Session, now: datetime, links: LinkSettings, *conditions: Any) -> int:
+    """Queue the invitations of the open reviews matching `conditions`, in the caller's transaction."""
+    return enqueue(session, ReminderPlanner(session, now, links.base_url, links.secret).invitations(*conditions))

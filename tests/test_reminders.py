@@ -110,3 +110,28 @@ def test_dry_run_lists_and_writes_nothing(engine: Engine, smtp: SmtpSink) -> Non
     with read_session(engine) as session:
         assert session.execute(select(func.count(Notification.id))).scalar_one() == 0
     assert smtp.inbox == []
+
+
+def test_opening_queues_invitations_in_its_transaction_held_until_office_hours(
+    database_url: str, tmp_path: Path
+) -> None:
+    from flows.steps import open_period_step
+
+    db_engine = create_db_engine(database_url)
+    import_roster(
+        db_engine, write_roster(tmp_path / "roster.csv", small_roster()), default_timezone="Asia/Jakarta"
+    )
+    open_period_step(load_settings(now="2027-01-04T07:00:00+07:00"), "annual")
+    with read_session(db_engine) as session:
+        rows = session.execute(
+            select(Notification.dedupe_key, Notification.next_attempt_at, Notification.payload)
+        ).all()
+    db_engine.dispose()
+    invitations = {key: (at, payload) for key, at, payload in rows if key.startswith("invitation:")}
+    assert len(invitations) == 9  # 8 by email, Putri also by chat
+    held = {at.astimezone(JAKARTA).isoformat() for at, _ in invitations.values()}
+    assert held == {
+        "2027-01-04T08:00:00+07:00",
+        "2027-01-04T07:00:00+07:00",
+    }  # WIB 08:00; WITA 08:00 is 07:00 WIB
+    assert all("/review/" in payload["link"] for _, payload in invitations.values())
