@@ -23,6 +23,8 @@ from cycle.stages import NEXT_STAGE, REVIEW_STAGES, check_transition
 from models import Appraisal, Indicator, IndicatorResult, Period, Recommendation, Review
 from models.audit_log import record_events
 from models.db import serialise_writers
+from notifications.close_messages import close_message_rows
+from notifications.dispatch import enqueue
 
 
 @dataclass
@@ -103,6 +105,7 @@ def _store(
     if advice:
         session.execute(insert(Recommendation), [{"appraisal_id": a.appraisal_id, "kind": a.kind, "reason_id": a.reason_id, "reason_en": a.reason_en,
                                                   "detail": a.detail, "created_at": now} for a in advice])  # fmt: skip
+    enqueue(session, close_message_rows(session, advisor.period, scored, advice, now))
     result.recommendations.update(a.kind for a in advice)
     result.predikat.update(item.predikat for item in scored if item.predikat)
     result.incomplete = sum(1 for item in scored if item.predikat is None)

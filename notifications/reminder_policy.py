@@ -41,7 +41,7 @@ from web.links import review_link
 
 
 @dataclass(frozen=True)
-class _Person:
+class Person:
     id: int
     name: str
     chat_url: str | None
@@ -53,7 +53,7 @@ class _OpenReview:
     kind: str
     due_at: datetime
     period: Period
-    reviewer: _Person
+    reviewer: Person
     reviewer_nip: str
     reviewer_zone: str
     supervisor_id: int | None
@@ -62,7 +62,7 @@ class _OpenReview:
     unit_code: str
 
 
-def _rows_for(person: _Person, key: str, template: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
+def rows_for_person(person: Person, key: str, template: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per channel of the person: email always, chat when the roster gives a chat URL."""
     channels = ["email"] + (["chat"] if person.chat_url else [])
     return [{"dedupe_key": f"{key}:{channel}", "recipient_id": person.id, "channel": channel, "template": template,
@@ -116,7 +116,7 @@ class ReminderPlanner:
             .where(Review.status == "open", Appraisal.period_id.in_(list(periods)), reviewer.active, Review.due_at.is_not(None), *conditions)
             .order_by(Review.id)
         ).all()  # fmt: skip
-        return [_OpenReview(rid, kind, due, periods[pid], _Person(uid, name, chat), nip, zone, sup, ree_name, ree_nip, unit)
+        return [_OpenReview(rid, kind, due, periods[pid], Person(uid, name, chat), nip, zone, sup, ree_name, ree_nip, unit)
                 for rid, kind, due, pid, uid, name, chat, nip, zone, sup, ree_name, ree_nip, unit in rows]  # fmt: skip
 
     def plan(self) -> list[dict[str, Any]]:
@@ -160,30 +160,32 @@ class ReminderPlanner:
             start = next_office_start(self.now, review.reviewer_zone, organisation)
             rows += [
                 {**row, "next_attempt_at": start}
-                for row in _rows_for(review.reviewer, f"invitation:{review.id}", "invitation", payload)
+                for row in rows_for_person(review.reviewer, f"invitation:{review.id}", "invitation", payload)
             ]
         return rows
 
     def _for_review(self, review: _OpenReview, cycle: CycleDefinition, organisation: OrganisationConfig, today: date,
-                    supervisors: dict[int, _Person], overdue: Counter[tuple[int, str]]) -> list[dict[str, Any]]:  # fmt: skip
+                    supervisors: dict[int, Person], overdue: Counter[tuple[int, str]]) -> list[dict[str, Any]]:  # fmt: skip
         policy, country = cycle.reminders, organisation.holidays_country
         payload, target = self._payload(review, cycle, organisation)
-        rows = _rows_for(review.reviewer, f"invitation:{review.id}", "invitation", payload)
+        rows = rows_for_person(review.reviewer, f"invitation:{review.id}", "invitation", payload)
         for days in policy.before_due_working_days:
             if today < target and working_days_between(today, target, country) == days:
-                rows += _rows_for(
+                rows += rows_for_person(
                     review.reviewer,
                     f"reminder_before:{review.id}:{today}",
                     "reminder_before",
                     {**payload, "days_left": days},
                 )
         if policy.on_due_day and today == target:
-            rows += _rows_for(review.reviewer, f"reminder_due:{review.id}:{today}", "reminder_due", payload)
+            rows += rows_for_person(
+                review.reviewer, f"reminder_due:{review.id}:{today}", "reminder_due", payload
+            )
         late = working_days_between(target, today, country)
         if late > 0:
             overdue[(review.period.id, review.unit_code)] += 1
             if late <= policy.overdue_daily_limit:
-                rows += _rows_for(
+                rows += rows_for_person(
                     review.reviewer,
                     f"overdue:{review.id}:{today}",
                     "overdue",
@@ -201,14 +203,14 @@ class ReminderPlanner:
                     "reviewer_nip": review.reviewer_nip,
                     "overdue_days": late,
                 }
-                rows += _rows_for(supervisor, f"escalation:{review.id}", "escalation", escalation)
+                rows += rows_for_person(supervisor, f"escalation:{review.id}", "escalation", escalation)
         return rows
 
-    def _people(self, ids: set[int]) -> dict[int, _Person]:
+    def _people(self, ids: set[int]) -> dict[int, Person]:
         query = select(Employee.id, Employee.name, Employee.chat_url).where(
             Employee.id.in_(list(ids)), Employee.active
         )
-        return {i: _Person(i, name, chat) for i, name, chat in self.session.execute(query)}
+        return {i: Person(i, name, chat) for i, name, chat in self.session.execute(query)}
 
     def _digests(self, overdue: Counter[tuple[int, str]]) -> list[dict[str, Any]]:
         """One digest per open period and HR working day: per unit open, overdue, missed; failed deliveries."""
@@ -247,4 +249,6 @@ class LinkSettings:
 
 def enqueue_invitations(session: Session, now: datetime, links: LinkSettings, *conditions: Any) -> int:
     """Queue the invitations of the open reviews matching `conditions`, in the caller's transaction."""
-    return enqueue(session, ReminderPlanner(session, now, links.base_url, links.secret).invitations(*conditions))
+    return enqueue(
+        session, ReminderPlanner(session, now, links.base_url, links.secret).invitations(*conditions)
+    )

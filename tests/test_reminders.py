@@ -135,3 +135,58 @@ def test_opening_queues_invitations_in_its_transaction_held_until_office_hours(
         "2027-01-04T07:00:00+07:00",
     }  # WIB 08:00; WITA 08:00 is 07:00 WIB
     assert all("/review/" in payload["link"] for _, payload in invitations.values())
+
+
+def test_close_tells_each_employee_and_supervisor_once(database_url: str, tmp_path: Path) -> None:
+    from cycle.closing import close_period
+    from models import Period
+
+    db_engine = create_db_engine(database_url)
+    import_roster(
+        db_engine, write_roster(tmp_path / "roster.csv", small_roster()), default_timezone="Asia/Jakarta"
+    )
+    config = load_cycles(DEFAULT_CYCLES_PATH)
+    with write_session(db_engine) as session:
+        open_period(session, config, "annual", OPENED)
+    closing_time = datetime(
+        2027, 3, 1, 18, 0, tzinfo=JAKARTA
+    )  # after office hours: held until the next morning
+    for _ in range(2):  # the second close changes nothing and queues nothing
+        with write_session(db_engine) as session:
+            period = session.execute(select(Period)).scalar_one()
+            close_period(
+                session,
+                period,
+                closing_time,
+                actor="test",
+                training_for=config.training_for,
+                force=True,
+                accept_distribution=True,
+            )
+    with read_session(db_engine) as session:
+        rows = session.execute(
+            select(
+                Notification.template,
+                Notification.recipient_id,
+                Notification.next_attempt_at,
+                Notification.payload,
+            )
+        ).all()
+    db_engine.dispose()
+    results = [r for r in rows if r.template == "result"]
+    teams = [r for r in rows if r.template == "team_summary"]
+    assert len(results) == 8 + 1  # everyone by email, Putri also by chat
+    assert {r.payload["predikat"] for r in results} == {
+        None
+    }  # forced close: no supervisor review, all incomplete
+    assert all(r.payload["incomplete_reason"] for r in results)
+    assert len(teams) == 3 + 0  # Budi, Andi and Dewi supervise someone; none has a chat URL
+    assert {r.next_attempt_at.astimezone(JAKARTA).date().isoformat() for r in results + teams} == {
+        "2027-03-02"
+    }
+    members = sorted(sorted(m["name"] for m in r.payload["members"]) for r in teams)
+    assert members == [
+        ["Agus Salim", "Putri Maharani"],
+        ["Dewi Lestari", "Joko Susilo", "Rina Marlina, S.Kep."],
+        ["Siti Aminah", "dr. Andi Wijaya"],
+    ]
