@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 from rich.tree import Tree
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from cli import context
 from cli.period_commands import print_close_summary
@@ -15,6 +15,7 @@ from cli.roster_commands import print_summary
 from config.fields import PREDIKAT
 from demo.city import generate_city, write_roster_csv
 from demo.simulation import DayReport, EngineCalls, simulate
+from models import Notification
 from models.db import create_db_engine, read_session
 from models.recommendation_queries import examples_per_kind
 from models.roster_queries import UnitOverview, unit_overview
@@ -56,9 +57,9 @@ def _print_day(report: DayReport) -> None:
     stages = report.stages
     moved, missed = sum(report.moved.values()), sum(report.missed.values())
     context.console.print(
-        f"{DAY_NAMES[report.day.weekday()]} {report.day} kirim {report.submitted_today:4d} │ "
-        f"M {stages.get('self_assessment', 0):4d}  A {stages.get('supervisor_review', 0):4d}  "
-        f"R {stages.get('peer_review', 0):4d}  K {stages.get('calibration', 0):4d} │ maju {moved:4d} lewat {missed:3d}"
+        f"{DAY_NAMES[report.day.weekday()]} {report.day:%d/%m} │ kirim {report.submitted_today:4d} pesan {report.messages:4d} │ "
+        f"M{stages.get('self_assessment', 0):4d} A{stages.get('supervisor_review', 0):4d} "
+        f"R{stages.get('peer_review', 0):4d} K{stages.get('calibration', 0):4d} │ maju{moved:4d} lewat{missed:4d}"
     )
 
 
@@ -86,6 +87,22 @@ def _print_close(engine: Engine, summary: dict[str, Any]) -> None:
         context.console.print(line, markup=False)
 
 
+def _print_outbox(engine: Engine) -> None:
+    """What went out during the cycle, per kind of message (the demo queues; it mails nobody)."""
+    with read_session(engine) as session:
+        query = (
+            select(Notification.template, func.count())
+            .group_by(Notification.template)
+            .order_by(Notification.template)
+        )
+        counts = session.execute(query).all()
+    listed = ", ".join(f"{template} {count}" for template, count in counts)
+    context.console.print(f"\nPesan yang keluar selama siklus: {listed}.")
+    context.console.print(
+        "[dim](Antrean outbox demo; `appraisal notifications dispatch` mengirimnya lewat APPRAISAL_SMTP_URL.)[/]"
+    )
+
+
 def demo(
     employees: Annotated[int, typer.Option(min=10, help="Number of staff in the synthetic city.")] = 300,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same city.")] = 2027,
@@ -110,7 +127,8 @@ def demo(
     os.environ.update({"APPRAISAL_DATABASE_URL": str(engine.url), "APPRAISAL_DEMO": "true"})
     context.console.print(f"\n[bold]Simulasi siklus '{cycle}'[/] mulai {start:%Y-%m-%d %H:%M} WIB")
     context.console.print(
-        "[dim]kirim: ulasan dikirim hari itu · penilaian per tahap: M mandiri, A atasan, R rekan, K kalibrasi\n"
+        "[dim]kirim: ulasan dikirim hari itu · pesan: email/chat yang keluar hari itu (undangan, pengingat,\n"
+        "eskalasi, ringkasan HR) · penilaian per tahap: M mandiri, A atasan, R rekan, K kalibrasi\n"
         "maju: penilaian pindah tahap · lewat: ulasan melewati tenggat (tercatat 'missed')[/]"
     )
     calls = EngineCalls(str(engine.url))
@@ -118,10 +136,11 @@ def demo(
         if isinstance(step, int):
             context.console.print(f"Periode dibuka: {step} penilaian, penilaian mandiri terbuka.")
         elif isinstance(step, DayReport):
-            if step.submitted_today or step.moved or step.missed:
+            if step.submitted_today or step.moved or step.missed or step.messages:
                 _print_day(step)
         else:
             _print_close(engine, step)
+    _print_outbox(engine)
     context.console.print(
         f"\nExplore it: [bold]export APPRAISAL_DEMO=true APPRAISAL_DATABASE_URL=sqlite:///{database}[/] "
         "then `appraisal period list`, `appraisal calibration show --period annual-2027`, "

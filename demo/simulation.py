@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -25,11 +25,12 @@ from config.settings import Settings, load_settings
 from cycle.calendar import add_working_days, is_working_day
 from cycle.submissions import ASPECTS_BY_KIND, Submission, record_submission
 from flows.runner import Mode, run_engine_step
-from flows.steps import advance_step, close_step, open_period_step
-from models import Appraisal, Employee, Indicator, Period, Review, Unit
+from flows.steps import advance_step, close_step, open_period_step, reminders_step
+from models import Appraisal, Employee, Indicator, Notification, Period, Review, Unit
 from models.db import read_session, write_session
 from models.progress_queries import stage_counts
 
+REMIND_HOUR = time(10, 30)  # the reminder run, after the morning's submissions and advance
 SUBMIT_HOUR = time(10, 0)
 NEVER = 0  # planned working day meaning "never submits"
 
@@ -41,6 +42,7 @@ class DayReport:
     stages: dict[str, int]
     moved: dict[str, int]
     missed: dict[str, int]
+    messages: int = 0  # messages queued that day: invitations (open/advance), reminders, digests
 
 
 def _plan(rng: random.Random, days: int) -> int:
@@ -79,6 +81,13 @@ class EngineCalls:
     def advance(self, now: datetime) -> dict[str, Any]:
         direct = partial(advance_step, self.settings(now), actor="demo")
         return run_engine_step("advance_stages_flow", direct, mode=self.mode, now=now.isoformat()).result
+
+    def remind(self, now: datetime) -> dict[str, Any]:
+        """The daily reminder run, queuing what is due; the demo prints it rather than mailing 10,000 people."""
+        direct = partial(reminders_step, self.settings(now), dispatch=False)
+        return run_engine_step(
+            "send_reminders_flow", direct, mode=self.mode, now=now.isoformat(), dispatch=False
+        ).result
 
     def close(self, period: str, now: datetime) -> dict[str, Any]:
         """Close, HR accepting the distribution (the demo has no HR to calibrate unit by unit)."""
@@ -164,17 +173,24 @@ class CitySimulation:
             submitted += 1
         return submitted
 
+    def _outbox_size(self) -> int:
+        with read_session(self.engine) as session:
+            return session.execute(select(func.count(Notification.id))).scalar_one()
+
     def day(self, day: date, zone: ZoneInfo) -> DayReport:
         now = datetime.combine(day, SUBMIT_HOUR, tzinfo=zone)
+        queued_before = self._outbox_size()
         submitted = 0
         if is_working_day(day):
             with write_session(self.engine) as session:
                 submitted = self._submit_due(session, now)
         report = next(p for p in self.calls.advance(now)["periods"] if p["period"] == self.period_key)
+        self.calls.remind(datetime.combine(day, REMIND_HOUR, tzinfo=zone))
+        messages = self._outbox_size() - queued_before
         with read_session(self.engine) as session:
             period_id = session.execute(select(Period.id).where(Period.key == self.period_key)).scalar_one()
             stages = stage_counts(session, period_id)
-        return DayReport(day, submitted, stages, report["moved"], report["missed"])
+        return DayReport(day, submitted, stages, report["moved"], report["missed"], messages)
 
 
 def _working_days_between(start: date, end: date) -> int:

@@ -180,12 +180,12 @@ def dispatch_notifications_flow(now: str | None = None) -> dict[str, int]:
 
 
 @task(**RETRY)
-def reminders_task(now: str | None) -> dict[str, Any]:
-    """Plan and enqueue the reminders due now, then deliver the outbox."""
-    return reminders_step(load_settings(now=now))
+def reminders_task(now: str | None, dispatch: bool) -> dict[str, Any]:
+    """Plan and enqueue the reminders due now, then deliver the outbox (unless `dispatch` is off)."""
+    return reminders_step(load_settings(now=now), dispatch=dispatch)
 
 
 @flow(name="send-reminders", **ALERTS)
-def send_reminders_flow(now: str | None = None) -> dict[str, Any]:
+def send_reminders_flow(now: str | None = None, dispatch: bool = True) -> dict[str, Any]:
     """The daily reminder run (office-hours start): invitations, reminders, escalations, HR digest."""
-    return reminders_task(now)
+    return reminders_task(now, dispatch)

@@ -171,8 +171,9 @@ def results_step(settings: Settings, period_key: str) -> list[dict[str, str]]:
     return [row.export_fields() for row in rows]
 
 
-def reminders_step(settings: Settings, *, dry_run: bool = False) -> dict[str, Any]:
-    """Enqueue every reminder due now (DESIGN §7) and deliver the queue; `dry_run` only lists them."""
+def reminders_step(settings: Settings, *, dry_run: bool = False, dispatch: bool = True) -> dict[str, Any]:
+    """Enqueue every reminder due now (DESIGN §7) and deliver the queue; `dry_run` only lists them,
+    `dispatch=False` queues without delivering (the demo prints what goes out instead)."""
     engine = _engine(settings)
     now = settings.current_time()
     secret = settings.secret_key.get_secret_value()
@@ -192,7 +193,18 @@ def reminders_step(settings: Settings, *, dry_run: bool = False) -> dict[str, An
             "would_send": [_describe(r) for r in planned if r["dedupe_key"] not in existing],
         }
     with write_session(engine) as session:
-        queued = enqueue(session, ReminderPlanner(session, now, settings.base_url, secret).plan())
+        planned = ReminderPlanner(session, now, settings.base_url, secret).plan()
+        queued = enqueue(session, planned)
+    if not dispatch:
+        engine.dispose()
+        return {
+            "now": now.isoformat(),
+            "dry_run": False,
+            "queued": queued,
+            "sent": 0,
+            "retried": 0,
+            "failed": 0,
+        }
     report = dispatch_pending(engine, settings, now)
     engine.dispose()
     return {

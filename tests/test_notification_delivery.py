@@ -23,7 +23,7 @@ from notifications.dispatch import DispatchReport, dispatch_pending, enqueue
 from notifications.rendering import RenderError, render
 from roster.load import import_roster
 from tests.builders import JOKO, PUTRI, RINA, small_roster, write_roster
-from tests.notification_servers import SmtpSink, WebhookSink
+from demo.local_sinks import SmtpSink, WebhookSink
 
 NOW = datetime(2027, 1, 11, 2, 0, tzinfo=UTC)  # Monday 09.00 WIB
 DUE = "2027-01-18T16:59:00+00:00"  # Monday 18 January 2027 23.59 WIB

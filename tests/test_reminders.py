@@ -16,7 +16,7 @@ from models import Notification
 from models.db import create_db_engine, read_session, write_session
 from roster.load import import_roster
 from tests.builders import small_roster, write_roster
-from tests.notification_servers import SmtpSink
+from demo.local_sinks import SmtpSink
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 OPENED = datetime(

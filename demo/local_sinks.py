@@ -1,7 +1,9 @@
-"""Real transports on loopback for delivery tests: an SMTP server and a webhook server.
+"""Local message sinks on loopback: an SMTP server and a webhook (chat) server.
 
-Messages really travel through smtplib and requests to these servers, so the tests check what
-a mail server or Mattermost would receive, not what a mock was called with.
+`appraisal demo` starts them so the simulated cycle's reminders really go out without reaching
+anyone; the delivery tests use them as real transports (messages travel through smtplib and
+HTTP, so the tests check what a mail server or Mattermost would receive, not what a mock was
+called with).
 """
 
 import email
