@@ -1,9 +1,9 @@
 """Local message sinks on loopback: an SMTP server and a webhook (chat) server.
 
-`appraisal demo` starts them so the simulated cycle's reminders really go out without reaching
-anyone; the delivery tests use them as real transports (messages travel through smtplib and
-HTTP, so the tests check what a mail server or Mattermost would receive, not what a mock was
-called with).
+For trying delivery without reaching anyone: the delivery tests and the dispatch benchmark use
+them as real transports (messages travel through smtplib and HTTP, so they check what a mail
+server or Mattermost would receive, not what a mock was called with), and a developer can point
+APPRAISAL_SMTP_URL at `SmtpSink().start().url` to watch a demo's outbox go out.
 """
 
 import email
