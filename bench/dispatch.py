@@ -26,7 +26,7 @@ from config.settings import Settings  # noqa: E402
 from models import Employee, Unit  # noqa: E402
 from models.db import create_db_engine, write_session  # noqa: E402
 from models.schema import upgrade_schema  # noqa: E402
-from notifications.dispatch import DISPATCH_WORKERS, dispatch_pending, enqueue  # noqa: E402
+from notifications.dispatch import dispatch_pending, enqueue  # noqa: E402
 from demo.local_sinks import WebhookSink  # noqa: E402
 
 NOW = datetime(2027, 1, 11, 2, 0, tzinfo=UTC)
@@ -85,9 +85,6 @@ def main() -> None:
         "--rounds", type=int, default=3, help="alternating rounds; the best of each side counts"
     )
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
-    parser.add_argument(
-        "--workers", type=int, default=DISPATCH_WORKERS, help="dispatch_pending's send pool size"
-    )
     args = parser.parse_args()
     total = args.messages * args.rounds
     sink = WebhookSink().start()
@@ -104,7 +101,7 @@ def main() -> None:
             for _ in range(args.rounds):  # alternate, so load from elsewhere on the machine hits both sides
                 bare.append(bare_apprise(sink, args.messages))
                 started = time.perf_counter()
-                sent += dispatch_pending(engine, settings, NOW, limit=args.messages, workers=args.workers).sent
+                sent += dispatch_pending(engine, settings, NOW, limit=args.messages).sent
                 ours.append(time.perf_counter() - started)
             engine.dispose()
     finally:
@@ -114,9 +111,7 @@ def main() -> None:
     )
     duplicates = sum(count - 1 for count in received.values())
     best_bare, best_ours = min(bare), min(ours)
-    print(
-        f"messages:           {args.messages} per round, {args.rounds} rounds (best round counts), {args.workers} dispatch workers"
-    )
+    print(f"messages:           {args.messages} per round, {args.rounds} rounds (best round counts)")
     print(
         f"bare Apprise:       {best_bare:.2f} s  ({args.messages / best_bare:.0f} msg/s)  rounds {', '.join(f'{t:.2f}' for t in bare)}"
     )

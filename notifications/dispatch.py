@@ -10,33 +10,23 @@ them (DESIGN §2); the database's unique `dedupe_key` makes enqueuing twice a no
    due. On PostgreSQL the inner SELECT is `FOR UPDATE SKIP LOCKED` (two dispatchers take
    different rows instead of waiting); on SQLite `BEGIN IMMEDIATE` serialises the claims. Either
    way two dispatchers never send the same row.
-2. **Send** the claimed messages with no transaction open (a hanging SMTP server holds no lock),
-   up to `workers` at a time (default 4) on a small thread pool: sends are I/O-bound, so
-   overlapping them hides network latency. Messages of a batch waiting for a free worker are
-   claimed but not sent yet. `workers=1` sends one after another on the calling thread.
-3. **Record** each outcome in its own short transaction, as soon as that one send finishes, on
-   the worker thread that sent it (with its own session): sent → `sent` with `sent_at`;
-   failure → `last_error` and `next_attempt_at = now + base × 2^(attempts−1)`; at
-   `max_attempts` (or a failure that can never succeed, such as a payload the template cannot
+2. **Send** each message with no transaction open (a hanging SMTP server holds no lock).
+3. **Record** each outcome in its own short transaction, right after its send: sent → `sent`
+   with `sent_at`; failure → `last_error` and `next_attempt_at = now + base × 2^(attempts−1)`;
+   at `max_attempts` (or a failure that can never succeed, such as a payload the template cannot
    render) → `failed`, plus ONE `delivery_failed` message to HR (dedupe key
-   `delivery-failed:<id>`) in the same transaction. A batch is finished (every outcome recorded)
-   before the next one is claimed.
+   `delivery-failed:<id>`) in the same transaction.
 
 Crash safety: a crash between a send and its record loses only that record; the row is still
-`pending` and becomes due again when its lease ends, so it may be sent twice. What a crash can
-resend is therefore at most the messages being sent at that moment — the pool size, default 4
-(`workers`; exactly one message with `workers=1`) — never a whole batch, because every other
-claimed row was either recorded already or not sent yet. A claim whose dispatcher died is
-retried after `CLAIM_LEASE` (measured on the injected clock). If recording an outcome raises
-(say the database goes away), messages not yet started are not sent, the ones already being
-sent finish and are recorded if possible, and the error propagates.
+`pending` and becomes due again when its lease ends, so that one message may be sent twice at
+worst — never a batch, because every other claimed row was either recorded already or not sent
+yet. A claim whose dispatcher died is retried after `CLAIM_LEASE` (measured on the injected clock).
 
 `attempts` counts claims, i.e. delivery attempts begun, so a crashed attempt also counts towards
 `max_attempts`. A `delivery_failed` message that itself fails does not create another one (no
 chain of notices to an HR channel that is down); it stays visible as a failed row.
 """
 
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,7 +47,6 @@ from notifications.rendering import TEMPLATES
 
 CLAIM_BATCH = 25
 CLAIM_LEASE = timedelta(minutes=15)
-DISPATCH_WORKERS = 4
 ACTOR = "notification-dispatcher"
 _OUTBOX: Table = Notification.__table__  # type: ignore[attr-defined]
 
@@ -232,20 +221,6 @@ def _record(
     return kind
 
 
-def _deliver_and_record(
-    engine: Engine,
-    settings: Settings,
-    message: ClaimedMessage,
-    now: datetime,
-    max_attempts: int,
-    base_delay: int,
-    timeout: float,
-) -> str:
-    """Send one claimed message (no transaction open), then record its outcome straight away."""
-    outcome = deliver(message, settings, timeout=timeout)
-    return _record(engine, message, outcome, now, max_attempts, base_delay)
-
-
 def dispatch_pending(
     engine: Engine,
     settings: Settings,
@@ -256,43 +231,26 @@ def dispatch_pending(
     base_delay_seconds: int = 60,
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
     batch_size: int = CLAIM_BATCH,
-    workers: int = DISPATCH_WORKERS,
 ) -> DispatchReport:
     """Deliver up to `limit` due messages as of `now` (the injected clock); see the module docstring.
 
     Small claim batches keep each claim transaction short and let a second dispatcher share
     the work; `timeout_seconds` bounds each send, so one run takes at most about
-    `limit × timeout_seconds / workers` even when every server hangs. `workers` is also the
-    most messages a crash can send twice.
+    `limit × timeout_seconds` even when every server hangs.
     """
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime (the one clock is always zoned)")
     if max_attempts < 1:
         raise ValueError(f"max_attempts must be at least 1 (got {max_attempts})")
-    if workers < 1:
-        raise ValueError(f"workers must be at least 1 (got {workers})")
     report = DispatchReport()
     remaining = limit
-    options = (now, max_attempts, base_delay_seconds, timeout_seconds)
-    pool = ThreadPoolExecutor(workers, thread_name_prefix="notification-dispatch") if workers > 1 else None
-    try:
-        while remaining > 0:
-            batch = _claim(engine, now, min(batch_size, remaining))
-            if not batch:
-                break
-            remaining -= len(batch)
-            if pool is None:
-                kinds = (_deliver_and_record(engine, settings, message, *options) for message in batch)
-            else:
-                futures = [
-                    pool.submit(_deliver_and_record, engine, settings, message, *options) for message in batch
-                ]
-                kinds = (future.result() for future in as_completed(futures))
-            for kind in kinds:  # the whole batch is recorded before the next claim
-                setattr(report, kind, getattr(report, kind) + 1)
-    finally:
-        if pool is not None:
-            # On an error, messages not yet started stay unsent (their claim simply expires);
-            # sends already under way finish and are recorded before the error propagates.
-            pool.shutdown(wait=True, cancel_futures=True)
+    while remaining > 0:
+        batch = _claim(engine, now, min(batch_size, remaining))
+        if not batch:
+            break
+        remaining -= len(batch)
+        for message in batch:
+            outcome = deliver(message, settings, timeout=timeout_seconds)
+            kind = _record(engine, message, outcome, now, max_attempts, base_delay_seconds)
+            setattr(report, kind, getattr(report, kind) + 1)
     return report
