@@ -14,16 +14,28 @@ from flows.engine_flows import (
     send_reminders_flow,
 )
 
-ADVANCE_CRON = "5 * * * *"  # hourly, a few minutes past the hour
-CLOSE_CRON = "30 6 * * 1-5"  # working-day mornings, before office hours
-DISPATCH_CRON = "*/5 * * * *"  # every five minutes
-REMINDERS_CRON = "0 8 * * 1-5"  # office-hours start on working days (holidays are skipped by the planner)
+# The engine-wide schedules, in the organisation's time zone: (flow, deployment name, cron, what it does).
+ROUTINE: tuple[tuple[Any, str, str, str], ...] = (
+    (advance_stages_flow, "advance-hourly", "5 * * * *", "Advance every open period"),
+    (
+        close_due_periods_flow,
+        "close-due-daily",
+        "30 6 * * 1-5",
+        "Close periods whose calibration time is over",
+    ),
+    (
+        send_reminders_flow,
+        "reminders-daily",
+        "0 8 * * 1-5",
+        "Send the reminders due today (office-hours start)",
+    ),
+    (dispatch_notifications_flow, "dispatch-every-5-minutes", "*/5 * * * *", "Deliver pending notifications"),
+)
 
 
 def engine_deployments(config: CyclesConfig, timezone: str) -> list[Any]:
-    """Open per cycle on its cron (in its time zone); advance hourly; close due periods each working
-    morning; deliver notifications every five minutes."""
-    deployments = [
+    """Open per cycle on its cron (in its time zone), then the routine schedules above."""
+    opening = [
         open_period_flow.to_deployment(
             name=f"open-{name}",
             schedules=[Cron(cycle.open_cron, timezone=cycle.timezone or timezone)],
@@ -32,32 +44,8 @@ def engine_deployments(config: CyclesConfig, timezone: str) -> list[Any]:
         )
         for name, cycle in config.cycles.items()
     ]
-    deployments.append(
-        advance_stages_flow.to_deployment(
-            name="advance-hourly",
-            schedules=[Cron(ADVANCE_CRON, timezone=timezone)],
-            description="Advance every open period",
-        )
-    )
-    deployments.append(
-        close_due_periods_flow.to_deployment(
-            name="close-due-daily",
-            schedules=[Cron(CLOSE_CRON, timezone=timezone)],
-            description="Close periods whose calibration time is over",
-        )
-    )
-    deployments.append(
-        dispatch_notifications_flow.to_deployment(
-            name="dispatch-every-5-minutes",
-            schedules=[Cron(DISPATCH_CRON, timezone=timezone)],
-            description="Deliver pending notifications",
-        )
-    )
-    deployments.append(
-        send_reminders_flow.to_deployment(
-            name="reminders-daily",
-            schedules=[Cron(REMINDERS_CRON, timezone=timezone)],
-            description="Send the reminders due today",
-        )
-    )
-    return deployments
+    routine = [
+        flow.to_deployment(name=name, schedules=[Cron(cron, timezone=timezone)], description=description)
+        for flow, name, cron, description in ROUTINE
+    ]
+    return opening + routine
