@@ -75,6 +75,14 @@ def write_session(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
+def write_connection(engine: Engine) -> Iterator[Connection]:
+    """A Core connection in one write transaction (BEGIN IMMEDIATE on SQLite), for hot single-statement
+    writes where an ORM session's setup would cost more than the statement itself."""
+    with engine.execution_options(**{_WRITE_OPTION: True}).begin() as connection:
+        yield connection
+
+
+@contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
     """A session for queries only; on SQLite it never blocks writers (WAL readers)."""
     with Session(engine) as session:

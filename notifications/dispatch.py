@@ -39,7 +39,7 @@ from config.settings import Settings
 from models import Employee, Notification
 from models.audit_log import record_events
 from models.base import utc_now
-from models.db import write_session
+from models.db import write_connection, write_session
 from models.outbox import NOTIFICATION_CHANNELS
 from notifications.apprise_channel import DEFAULT_TIMEOUT_SECONDS
 from notifications.delivery import ClaimedMessage, Outcome, Recipient, deliver
@@ -199,6 +199,14 @@ def _record(
         & (_OUTBOX.c.status == "pending")
         & (_OUTBOX.c.attempts == message.attempts)
     )
+    if outcome.ok:  # the common case: one UPDATE on a plain connection, no ORM session to set up
+        with write_connection(engine) as connection:
+            connection.execute(
+                update(_OUTBOX)
+                .where(mine)
+                .values(status="sent", sent_at=now, last_error=None, next_attempt_at=None)
+            )
+        return "sent"
     with write_session(engine) as session:
         if outcome.ok:
             values: dict[str, Any] = {
