@@ -23,11 +23,11 @@ from pydantic import SecretStr  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from config.settings import Settings  # noqa: E402
+from demo.local_sinks import WebhookSink  # noqa: E402
 from models import Employee, Unit  # noqa: E402
 from models.db import create_db_engine, write_session  # noqa: E402
 from models.schema import upgrade_schema  # noqa: E402
 from notifications.dispatch import dispatch_pending, enqueue  # noqa: E402
-from demo.local_sinks import WebhookSink  # noqa: E402
 
 NOW = datetime(2027, 1, 11, 2, 0, tzinfo=UTC)
 

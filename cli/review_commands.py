@@ -10,10 +10,10 @@ from rich.table import Table
 
 from cli import context
 from cli.options import NowOption, PeriodOption
-from config.errors import AppraisalError
+from cycle.calibration import period_by_key
 from cycle.review_import import import_reviews
 from models.db import read_session
-from models.progress_queries import find_period, pending_reviews
+from models.progress_queries import pending_reviews
 from web.links import review_link
 
 app = typer.Typer(help="Reviews: import submissions, list pending ones.", no_args_is_help=True)
@@ -63,13 +63,7 @@ def pending_command(
     settings = context.settings()
     engine = context.engine(settings)
     with read_session(engine) as session:
-        period_id = None
-        if period:
-            found = find_period(session, period)
-            if found is None:
-                raise AppraisalError(f"--period: no period {period!r}; `appraisal period list` shows them")
-            period_id = found.id
-        rows = pending_reviews(session, period_id)
+        rows = pending_reviews(session, period_by_key(session, period).id if period else None)
     secret = settings.secret_key.get_secret_value()
     records = [
         {"period": r.period_key, "reviewee_nip": r.reviewee_nip, "reviewee_name": r.reviewee_name, "reviewer_nip": r.reviewer_nip,

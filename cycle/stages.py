@@ -6,14 +6,9 @@ twice by two runs at once.
 """
 
 from config.errors import AppraisalError
-from models.cycle import STAGES
+from models.cycle import REVIEW_KIND, STAGES
 
 NEXT_STAGE: dict[str, str] = dict(zip(STAGES, STAGES[1:], strict=False))
-REVIEW_KIND: dict[str, str] = {
-    "self_assessment": "self",
-    "supervisor_review": "supervisor",
-    "peer_review": "peer",
-}
 STAGE_OF_KIND: dict[str, str] = {kind: stage for stage, kind in REVIEW_KIND.items()}
 REVIEW_STAGES: tuple[str, ...] = tuple(REVIEW_KIND)
 

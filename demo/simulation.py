@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from config.cycles import CyclesConfig
 from config.settings import Settings, load_settings
-from cycle.calendar import add_working_days, is_working_day
+from cycle.calendar import add_working_days, is_working_day, working_days_between
 from cycle.submissions import ASPECTS_BY_KIND, Submission, record_submission
 from flows.runner import Mode, run_engine_step
 from flows.steps import advance_step, close_step, open_period_step, reminders_step
@@ -162,7 +162,7 @@ class CitySimulation:
             plan = self.plans.setdefault(review_id, _plan(rng, stage_days))
             if (
                 plan == NEVER
-                or _working_days_between(opened_at.astimezone(now.tzinfo).date(), now.date()) < plan
+                or working_days_between(opened_at.astimezone(now.tzinfo).date(), now.date()) < plan
             ):
                 continue
             codes = self._codes(session, set_id, unit_code, kind)
@@ -191,11 +191,6 @@ class CitySimulation:
             period_id = session.execute(select(Period.id).where(Period.key == self.period_key)).scalar_one()
             stages = stage_counts(session, period_id)
         return DayReport(day, submitted, stages, report["moved"], report["missed"], messages)
-
-
-def _working_days_between(start: date, end: date) -> int:
-    """Working days after `start` up to and including `end`."""
-    return sum(is_working_day(start + timedelta(days=n)) for n in range(1, (end - start).days + 1))
 
 
 def simulate(

@@ -28,6 +28,12 @@ STAGES: tuple[str, ...] = ("self_assessment", "supervisor_review", "peer_review"
 REVIEW_KINDS: tuple[str, ...] = ("self", "supervisor", "peer")
 REVIEW_STATUSES: tuple[str, ...] = ("waiting", "open", "submitted", "missed")
 RATINGS: tuple[str, ...] = ("above", "meets", "below")
+# The review kind each review stage collects (calibration and closed collect none).
+REVIEW_KIND: dict[str, str] = {
+    "self_assessment": "self",
+    "supervisor_review": "supervisor",
+    "peer_review": "peer",
+}
 RECOMMENDATION_KINDS: tuple[str, ...] = ("promotion", "training", "improvement_plan", "reward")
 
 

@@ -7,10 +7,10 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from models.cycle import Appraisal, Period, Review
+from models.cycle import REVIEW_KIND, Appraisal, Period, Review
 from models.organisation import Employee, Unit
 
-KIND_STAGE = {"self": "self_assessment", "supervisor": "supervisor_review", "peer": "peer_review"}
+KIND_STAGE = {kind: stage for stage, kind in REVIEW_KIND.items()}
 
 
 @dataclass(frozen=True)

@@ -72,8 +72,7 @@ def rows_for_person(person: Person, key: str, template: str, payload: dict[str, 
 def in_office_hours(now: datetime, zone: str, organisation: OrganisationConfig) -> date | None:
     """The recipient's local date when `now` is inside their office hours on a working day, else None."""
     local = now.astimezone(ZoneInfo(zone))
-    hours = organisation.office_hours
-    inside = hours.start <= local.time() < hours.end
+    inside = organisation.office_hours.contains(local.time())
     return local.date() if inside and is_working_day(local.date(), organisation.holidays_country) else None
 
 

@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from sqlalchemy import Engine, func, select, update
 
 from config.settings import Settings
+from demo.local_sinks import SmtpSink, WebhookSink
 from models import Employee, Notification
 from models.db import create_db_engine, read_session, write_session
 from notifications.apprise_channel import email_url, send
@@ -23,7 +24,6 @@ from notifications.dispatch import DispatchReport, dispatch_pending, enqueue
 from notifications.rendering import RenderError, render
 from roster.load import import_roster
 from tests.builders import JOKO, PUTRI, RINA, small_roster, write_roster
-from demo.local_sinks import SmtpSink, WebhookSink
 
 NOW = datetime(2027, 1, 11, 2, 0, tzinfo=UTC)  # Monday 09.00 WIB
 DUE = "2027-01-18T16:59:00+00:00"  # Monday 18 January 2027 23.59 WIB

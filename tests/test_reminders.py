@@ -11,12 +11,12 @@ from sqlalchemy import Engine, func, select
 from config.cycles import load_cycles
 from config.settings import DEFAULT_CYCLES_PATH, load_settings
 from cycle.opening import open_period
+from demo.local_sinks import SmtpSink
 from flows.steps import reminders_step
 from models import Notification
 from models.db import create_db_engine, read_session, write_session
 from roster.load import import_roster
 from tests.builders import small_roster, write_roster
-from demo.local_sinks import SmtpSink
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 OPENED = datetime(
