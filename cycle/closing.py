@@ -18,13 +18,14 @@ from config.cycle_indicators import TrainingProgramme
 from config.errors import AppraisalError
 from cycle.calibration import UnitDistribution, distributions
 from cycle.period_scores import ScoredAppraisal, cycle_of, score_period
-from cycle.recommendations import Advisor
+from cycle.recommendations import Advice, Advisor
 from cycle.stages import NEXT_STAGE, REVIEW_STAGES, check_transition
 from models import Appraisal, Indicator, IndicatorResult, Period, Recommendation, Review
 from models.audit_log import record_events
 from models.db import serialise_writers
 from notifications.close_messages import close_message_rows
 from notifications.dispatch import enqueue
+from notifications.reminder_policy import LinkSettings
 
 
 @dataclass
@@ -84,7 +85,8 @@ def _not_in_calibration(session: Session, period: Period) -> dict[str, int]:
 
 def _store(
     session: Session, scored: list[ScoredAppraisal], advisor: Advisor, now: datetime, result: CloseResult
-) -> None:
+) -> list[Advice]:
+    """Write the final figures and recommendations; returns the recommendations given."""
     check_transition("calibration", "closed")
     session.execute(update(Appraisal), [
         {"id": item.appraisal_id, "stage": "closed", "stage_started_at": now, "updated_at": now, "predikat": item.predikat,
@@ -105,10 +107,10 @@ def _store(
     if advice:
         session.execute(insert(Recommendation), [{"appraisal_id": a.appraisal_id, "kind": a.kind, "reason_id": a.reason_id, "reason_en": a.reason_en,
                                                   "detail": a.detail, "created_at": now} for a in advice])  # fmt: skip
-    enqueue(session, close_message_rows(session, advisor.period, scored, advice, now))
     result.recommendations.update(a.kind for a in advice)
     result.predikat.update(item.predikat for item in scored if item.predikat)
     result.incomplete = sum(1 for item in scored if item.predikat is None)
+    return advice
 
 
 def close_period(
@@ -118,6 +120,7 @@ def close_period(
     *,
     actor: str,
     training_for: Callable[[str], list[TrainingProgramme]],
+    links: LinkSettings,
     force: bool = False,
     accept_distribution: bool = False,
 ) -> CloseResult:
@@ -148,7 +151,8 @@ def close_period(
             )
         ).all()
     )
-    _store(session, scored, Advisor(session, period, training_for, names), now, result)
+    advice = _store(session, scored, Advisor(session, period, training_for, names), now, result)
+    enqueue(session, close_message_rows(session, period, scored, advice, now, links))
     accepted = {"distribution_accepted_by": actor, "distribution_accepted_at": now} if outside else {}
     session.execute(
         update(Period)

@@ -126,6 +126,7 @@ def close_step(
     with write_session(engine) as session:
         period = period_by_key(session, period_key)
         result = close_period(session, period, settings.current_time(), actor=actor, training_for=_training_lookup(settings),
+                              links=_links(settings),
                               force=force, accept_distribution=accept_distribution)  # fmt: skip
         summary = _close_summary(result)
     engine.dispose()

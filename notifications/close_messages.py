@@ -16,13 +16,20 @@ from config.cycles import OrganisationConfig
 from cycle.period_scores import ScoredAppraisal
 from cycle.recommendations import Advice
 from models import Appraisal, Employee, Period
-from notifications.reminder_policy import Person, next_office_start, rows_for_person
+from notifications.reminder_policy import LinkSettings, Person, next_office_start, rows_for_person
+from web.links import results_link
 
 
 def close_message_rows(
-    session: Session, period: Period, scored: list[ScoredAppraisal], advice: list[Advice], now: datetime
+    session: Session,
+    period: Period,
+    scored: list[ScoredAppraisal],
+    advice: list[Advice],
+    now: datetime,
+    links: LinkSettings,
 ) -> list[dict[str, Any]]:
-    """Outbox rows: `result` per appraised (active) employee, `team_summary` per supervisor."""
+    """Outbox rows: `result` per appraised (active) employee, with the signed link to their results
+    page, and `team_summary` per supervisor."""
     organisation = OrganisationConfig.model_validate(period.cycle_snapshot["organisation"])
     people = {
         row.appraisal_id: row
@@ -43,7 +50,8 @@ def close_message_rows(
             continue
         payload = {"name": person.name, "period_key": period.key, "predikat": item.predikat, "incomplete_reason": item.score.incomplete_reason if item.predikat is None else None,
                    "result_rating": item.score.result_rating, "behaviour_rating": item.score.behaviour_rating, "final_score": item.score.final_score,
-                   "recommendations": [{"kind": a.kind, "reason_id": a.reason_id, "reason_en": a.reason_en} for a in by_appraisal[item.appraisal_id]]}  # fmt: skip
+                   "recommendations": [{"kind": a.kind, "reason_id": a.reason_id, "reason_en": a.reason_en} for a in by_appraisal[item.appraisal_id]],
+                   "link": results_link(links.base_url, links.secret, item.appraisal_id)}  # fmt: skip
         rows += _held(rows_for_person(Person(person.id, person.name, person.chat_url), f"result:{item.appraisal_id}:{stamp}", "result", payload),
                       now, person.timezone, organisation)  # fmt: skip
         if person.supervisor_id:

@@ -21,7 +21,7 @@ from cycle.submissions import Submission, record_submission
 from models import Appraisal, Employee, IndicatorResult, Period, Recommendation, Review
 from models.db import read_session, write_session
 from tests.builders import DEWI, PKM, database_snapshot
-from tests.cycle_builders import advance, extra_staff, roster_with_hr, shipped_cycles
+from tests.cycle_builders import LINKS, advance, extra_staff, roster_with_hr, shipped_cycles
 
 RESULT = ("kuantitas", "kualitas", "waktu")
 BEHAVIOUR = ("berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal", "adaptif", "kolaboratif")
@@ -133,7 +133,7 @@ def close(
     lookup = (config or shipped_cycles()).training_for
     with write_session(engine) as session:
         period = period_by_key(session, key)
-        return close_period(session, period, now, actor=ACTOR, training_for=lookup, **options)
+        return close_period(session, period, now, actor=ACTOR, training_for=lookup, links=LINKS, **options)
 
 
 def override(engine: Engine, key: str, nip: str, predikat: str, reason: str, now: datetime) -> None:

@@ -22,8 +22,10 @@ from cycle.advancing import AdvanceReport, advance_period
 from cycle.opening import OpenResult, open_period
 from models import Appraisal, AuditEvent, Employee, Period, Review
 from models.db import create_db_engine, read_session, write_session
+from notifications.reminder_policy import LinkSettings
 from roster.load import import_roster
 from tests.builders import BUDI, _row, small_roster, write_roster
+from tests.conftest import TEST_SECRET
 
 WIB, WITA, WIT = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Makassar"), ZoneInfo("Asia/Jayapura")
 DEFAULT_CODES = frozenset(
@@ -33,6 +35,8 @@ DEFAULT_CODES = frozenset(
 T = TypeVar("T")
 HENDRA = "197809092003121006"  # head of BKPSDM (HR) in `roster_with_hr`
 BKPSDM = ("BKPSDM", "Badan Kepegawaian dan Pengembangan SDM", "SETDA")
+# Where signed links in queued messages point, in every test that opens or closes periods.
+LINKS = LinkSettings("http://appraisal.test", TEST_SECRET)
 
 
 def wib(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:

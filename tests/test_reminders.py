@@ -17,6 +17,7 @@ from models import Notification
 from models.db import create_db_engine, read_session, write_session
 from roster.load import import_roster
 from tests.builders import small_roster, write_roster
+from tests.cycle_builders import LINKS
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 OPENED = datetime(
@@ -160,6 +161,7 @@ def test_close_tells_each_employee_and_supervisor_once(database_url: str, tmp_pa
                 closing_time,
                 actor="test",
                 training_for=config.training_for,
+                links=LINKS,
                 force=True,
                 accept_distribution=True,
             )

@@ -42,6 +42,7 @@ from models.db import create_db_engine, read_session, write_session
 from models.results_queries import ResultRow, employee_result, period_results
 from roster.load import import_roster
 from tests.builders import AGUS, ANDI, BUDI, DEWI, JOKO, PUTRI, RINA, SITI, small_roster, write_roster
+from tests.cycle_builders import LINKS
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 OPENED = datetime(2027, 1, 4, 9, 0, tzinfo=JAKARTA)  # Monday
@@ -144,7 +145,13 @@ def closed(database_url: str, tmp_path: Path) -> Iterator[Engine]:
     with write_session(engine) as session:
         period = session.execute(select(Period).where(Period.key == KEY)).scalar_one()
         close_period(
-            session, period, LATE, actor="test", training_for=config.training_for, accept_distribution=True
+            session,
+            period,
+            LATE,
+            actor="test",
+            training_for=config.training_for,
+            links=LINKS,
+            accept_distribution=True,
         )
     yield engine
     engine.dispose()

@@ -1,27 +1,50 @@
-"""Signed links to review forms: the token names one review and cannot be forged or altered.
+"""Signed links: to a review form, and to an employee's own results. Neither can be forged or altered.
 
-The token carries only the review id, signed with the installation's secret. It is valid while
-its review can still be submitted (the web app checks the review's stage and status), so no
-separate expiry date has to be kept in step with deadlines.
+A token carries only a row id (the review's, or the appraisal's), signed with the installation's
+secret under a salt of its own, so a review token can never be replayed as a results token. A
+review link is valid while its review can still be submitted (the web app checks the review's
+stage and status), so no separate expiry date has to be kept in step with deadlines; a results
+link is valid while its period is closed.
 """
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
 REVIEW_SALT = "review-form"
+RESULTS_SALT = "employee-results"
+
+
+def _sign(secret: str, salt: str, row_id: int) -> str:
+    return URLSafeSerializer(secret, salt=salt).dumps(row_id)
+
+
+def _unsign(secret: str, salt: str, token: str) -> int | None:
+    """The row id of a genuine token, None for a forged or altered one."""
+    try:
+        value = URLSafeSerializer(secret, salt=salt).loads(token)
+    except BadSignature:
+        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def review_token(secret: str, review_id: int) -> str:
-    return URLSafeSerializer(secret, salt=REVIEW_SALT).dumps(review_id)
+    return _sign(secret, REVIEW_SALT, review_id)
 
 
 def review_id_from_token(secret: str, token: str) -> int | None:
-    """The review id of a genuine token, None for a forged or altered one."""
-    try:
-        value = URLSafeSerializer(secret, salt=REVIEW_SALT).loads(token)
-    except BadSignature:
-        return None
-    return value if isinstance(value, int) else None
+    return _unsign(secret, REVIEW_SALT, token)
 
 
 def review_link(base_url: str, secret: str, review_id: int) -> str:
     return f"{base_url.rstrip('/')}/review/{review_token(secret, review_id)}"
+
+
+def results_token(secret: str, appraisal_id: int) -> str:
+    return _sign(secret, RESULTS_SALT, appraisal_id)
+
+
+def appraisal_id_from_token(secret: str, token: str) -> int | None:
+    return _unsign(secret, RESULTS_SALT, token)
+
+
+def results_link(base_url: str, secret: str, appraisal_id: int) -> str:
+    return f"{base_url.rstrip('/')}/results/{results_token(secret, appraisal_id)}"
