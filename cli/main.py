@@ -15,6 +15,7 @@ from cli import (
     calibration_commands,
     db_commands,
     demo_command,
+    hr_commands,
     notification_commands,
     period_commands,
     reminder_commands,
@@ -67,6 +68,7 @@ app.add_typer(calibration_commands.app, name="calibration")
 app.add_typer(results_commands.app, name="results")
 app.add_typer(notification_commands.app, name="notifications")
 app.add_typer(reminder_commands.app, name="reminders")
+app.add_typer(hr_commands.app, name="hr")
 app.command("status")(status_command.status)
 app.command("serve")(serve_command.serve)
 app.command("demo")(demo_command.demo)

@@ -5,9 +5,6 @@ stored at closing. Results of a period that is not closed are refused with the c
 closes it, so provisional figures are never mistaken for final ones.
 """
 
-import csv
-import io
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -18,19 +15,16 @@ from rich.table import Table
 from rich.text import Text
 
 from cli import context
-from cli.results_xlsx import write_results_workbook
 from config.errors import AppraisalError
-from cycle.calibration import allowed_predikat
+from exports.results_csv import period_export, results_csv
+from exports.results_xlsx import write_results_workbook
 from models.db import read_session
 from models.results_queries import (
     RESULT_COLUMNS,
     EmployeeResult,
     IndicatorLine,
     RecommendationLine,
-    ResultRow,
-    closed_period,
     employee_result,
-    period_results,
 )
 from notifications.formatting import rating_words, recommendation_words
 
@@ -39,15 +33,6 @@ app = typer.Typer(help="Results of closed periods: export them, show one employe
 
 def _score(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
-
-
-def results_csv(rows: Sequence[ResultRow]) -> str:
-    """The results CSV (DESIGN §9): header row, one line per appraisal, kinds joined with ';'."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(RESULT_COLUMNS)
-    writer.writerows(row.export_fields().values() for row in rows)
-    return buffer.getvalue()
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -78,11 +63,9 @@ def export_command(
     """Export every appraisal of a closed period: ratings, predikat, final score, recommendations."""
     engine = context.engine(context.settings())
     with read_session(engine) as session:
-        found = closed_period(session, period)
-        rows = period_results(session, found.id)
-        label = found.cycle_snapshot.get("cycle", {}).get("label") or found.cycle_name
-        order = allowed_predikat(found)
+        found = period_export(session, period)
     engine.dispose()
+    rows = found.rows
     if format == "csv":
         text = results_csv(rows)
         if output is None:
@@ -92,9 +75,7 @@ def export_command(
     else:
         output = output or Path(f"results-{found.key}.xlsx")
         try:
-            write_results_workbook(
-                output, f"Hasil penilaian {found.key} — {label}", RESULT_COLUMNS, rows, order
-            )
+            write_results_workbook(output, found.title, RESULT_COLUMNS, rows, found.predikat_order)
         except OSError as exc:
             raise AppraisalError(f"--output: cannot write {output}: {exc.strerror or exc}") from None
     units = len({r.unit_code for r in rows})

@@ -30,13 +30,14 @@ from typer.testing import CliRunner
 
 from cli import results_commands
 from cli.main import _ErrorBoundary
-from cli.results_xlsx import sheet_names
 from config.cycles import load_cycles
 from config.settings import DEFAULT_CYCLES_PATH
 from cycle.advancing import advance_period
 from cycle.closing import close_period
 from cycle.opening import open_period
 from cycle.submissions import Submission, record_submission
+from exports.results_csv import results_csv
+from exports.results_xlsx import sheet_names
 from models import Appraisal, Employee, Period, Review
 from models.db import create_db_engine, read_session, write_session
 from models.results_queries import ResultRow, employee_result, period_results
@@ -299,7 +300,7 @@ def test_csv_formats_final_scores_and_sheet_names_are_valid() -> None:
         ["promotion", "training"],
         None,
     )
-    assert results_commands.results_csv([row]).splitlines()[1] == (
+    assert results_csv([row]).splitlines()[1] == (
         "199001012020121001,Ani,BAPPEDA,above,meets,Baik,87.60,promotion;training"
     )
     long_a, long_b = "A" * 32, "A" * 31 + "B"
