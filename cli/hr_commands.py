@@ -26,7 +26,9 @@ def add_user_command(
     username: Annotated[str, typer.Argument(help="Sign-in name: 3-64 characters from a-z 0-9 . _ -")],
     password_stdin: Annotated[
         bool,
-        typer.Option("--password-stdin", help="Read the password from the first line of stdin (for scripts)."),
+        typer.Option(
+            "--password-stdin", help="Read the password from the first line of stdin (for scripts)."
+        ),
     ] = False,
     now: NowOption = None,
 ) -> None:

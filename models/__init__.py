@@ -13,15 +13,18 @@ from models.cycle import (
     Review,
     ReviewScore,
 )
+from models.hr_accounts import ApiToken, HrUser
 from models.indicators import Indicator, IndicatorSet
 from models.organisation import Employee, Unit
 from models.outbox import AuditEvent, Notification
 
 __all__ = [
+    "ApiToken",
     "Appraisal",
     "AuditEvent",
     "CalibrationOverride",
     "Employee",
+    "HrUser",
     "Indicator",
     "IndicatorResult",
     "IndicatorSet",
