@@ -24,6 +24,7 @@ from cli import (
     roster_commands,
     serve_command,
     status_command,
+    web_command,
 )
 from cli.context import error_console
 from config.errors import AppraisalError
@@ -72,6 +73,7 @@ app.add_typer(hr_commands.app, name="hr")
 app.command("status")(status_command.status)
 app.command("serve")(serve_command.serve)
 app.command("demo")(demo_command.demo)
+app.command("web")(web_command.web)
 
 
 @app.callback()

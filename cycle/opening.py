@@ -67,7 +67,8 @@ def open_period(
         insert(Period).returning(Period.id),
         [{"key": window.key, "cycle_name": cycle_name, "starts_at": window.starts_at, "ends_at": window.ends_at,
           "status": "open", "indicator_set_id": snapshot_indicator_set(session, config, cycle.indicator_set),
-          "cycle_snapshot": {"cycle": cycle.model_dump(mode="json"), "organisation": config.organisation.model_dump(mode="json")},
+          "cycle_snapshot": {"cycle": cycle.model_dump(mode="json"), "organisation": config.organisation.model_dump(mode="json"),
+                             "scale": config.indicator_set(cycle.indicator_set).scale.model_dump(mode="json")},
           "opened_at": now, "created_at": now}],
     ).scalar_one()  # fmt: skip
     session.execute(

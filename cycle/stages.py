@@ -9,7 +9,6 @@ from config.errors import AppraisalError
 from models.cycle import REVIEW_KIND, STAGES
 
 NEXT_STAGE: dict[str, str] = dict(zip(STAGES, STAGES[1:], strict=False))
-STAGE_OF_KIND: dict[str, str] = {kind: stage for stage, kind in REVIEW_KIND.items()}
 REVIEW_STAGES: tuple[str, ...] = tuple(REVIEW_KIND)
 
 

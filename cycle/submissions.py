@@ -17,17 +17,10 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from config.errors import AppraisalError
-from cycle.stages import STAGE_OF_KIND, stage_index
+from cycle.stages import stage_index
 from models import Appraisal, Employee, Indicator, IndicatorSet, Period, Review, ReviewScore, Unit
 from models.audit_log import record_events
-from models.cycle import REVIEW_KINDS
-
-# Peers give feedback on behaviour only (DESIGN §1); self and supervisor score every indicator.
-ASPECTS_BY_KIND: dict[str, tuple[str, ...]] = {
-    "self": ("result", "behaviour"),
-    "supervisor": ("result", "behaviour"),
-    "peer": ("behaviour",),
-}
+from models.cycle import ASPECTS_BY_KIND, REVIEW_KINDS, STAGE_OF_KIND
 
 
 @dataclass(frozen=True)

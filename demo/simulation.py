@@ -23,10 +23,11 @@ from sqlmodel import Session
 from config.cycles import CyclesConfig
 from config.settings import Settings, load_settings
 from cycle.calendar import add_working_days, is_working_day, working_days_between
-from cycle.submissions import ASPECTS_BY_KIND, Submission, record_submission
+from cycle.submissions import Submission, record_submission
 from flows.runner import Mode, run_engine_step
 from flows.steps import advance_step, close_step, open_period_step, reminders_step
 from models import Appraisal, Employee, Indicator, Notification, Period, Review, Unit
+from models.cycle import ASPECTS_BY_KIND
 from models.db import read_session, write_session
 from models.progress_queries import stage_counts
 

@@ -34,6 +34,13 @@ REVIEW_KIND: dict[str, str] = {
     "supervisor_review": "supervisor",
     "peer_review": "peer",
 }
+STAGE_OF_KIND: dict[str, str] = {kind: stage for stage, kind in REVIEW_KIND.items()}
+# Peers give feedback on behaviour only (DESIGN §1); self and supervisor score every indicator.
+ASPECTS_BY_KIND: dict[str, tuple[str, ...]] = {
+    "self": ("result", "behaviour"),
+    "supervisor": ("result", "behaviour"),
+    "peer": ("behaviour",),
+}
 RECOMMENDATION_KINDS: tuple[str, ...] = ("promotion", "training", "improvement_plan", "reward")
 
 

@@ -2,15 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from models.cycle import REVIEW_KIND, Appraisal, Period, Review
+from models.cycle import STAGE_OF_KIND, Appraisal, Period, Review
 from models.organisation import Employee, Unit
-
-KIND_STAGE = {kind: stage for stage, kind in REVIEW_KIND.items()}
 
 
 @dataclass(frozen=True)
@@ -68,10 +67,11 @@ def stage_progress(session: Session, period_id: int, now: datetime) -> list[Stag
         .where(Appraisal.period_id == period_id)
         .group_by(Unit.code, Review.kind)
     )
-    order = list(KIND_STAGE)
+    order = list(STAGE_OF_KIND)
     rows = sorted(session.execute(query).all(), key=lambda r: (r[0], order.index(r[1])))
     return [
-        StageProgress(code, KIND_STAGE[kind], *(int(n or 0) for n in counts)) for code, kind, *counts in rows
+        StageProgress(code, STAGE_OF_KIND[kind], *(int(n or 0) for n in counts))
+        for code, kind, *counts in rows
     ]
 
 
@@ -88,8 +88,7 @@ class PendingReview:
     due_at: datetime | None
 
 
-def pending_reviews(session: Session, period_id: int | None = None) -> list[PendingReview]:
-    """Open reviews of open periods (or of one period), by period, reviewer and due time."""
+def _review_lines(*conditions: Any, limit: int | None = None) -> Any:
     reviewee, reviewer = aliased(Employee), aliased(Employee)
     query = (
         select(Review.id, Period.key, reviewee.nip, reviewee.name, reviewer.nip, reviewer.name, Review.kind, Review.status, Review.due_at)
@@ -97,9 +96,85 @@ def pending_reviews(session: Session, period_id: int | None = None) -> list[Pend
         .join(Period, Period.id == Appraisal.period_id)
         .join(reviewee, reviewee.id == Appraisal.employee_id)
         .join(reviewer, reviewer.id == Review.reviewer_id)
-        .where(Review.status == "open", Period.status == "open")
+        .where(*conditions)
         .order_by(Period.key, reviewer.nip, Review.due_at, reviewee.nip)
     )  # fmt: skip
+    return query if limit is None else query.limit(limit)
+
+
+def pending_reviews(session: Session, period_id: int | None = None) -> list[PendingReview]:
+    """Open reviews of open periods (or of one period), by period, reviewer and due time."""
+    conditions = [Review.status == "open", Period.status == "open"]
     if period_id is not None:
-        query = query.where(Period.id == period_id)
+        conditions.append(Period.id == period_id)
+    return [PendingReview(*row) for row in session.execute(_review_lines(*conditions))]
+
+
+def overdue_reviews(session: Session, period_id: int, now: datetime, limit: int) -> list[PendingReview]:
+    """Open reviews of one period whose deadline has passed (the next advance marks them missed)."""
+    query = _review_lines(Period.id == period_id, Review.status == "open", Review.due_at < now, limit=limit)
     return [PendingReview(*row) for row in session.execute(query)]
+
+
+def missed_reviews(session: Session, period_id: int, limit: int) -> list[PendingReview]:
+    """Reviews of one period that were never given before their stage ended."""
+    query = _review_lines(Period.id == period_id, Review.status == "missed", limit=limit)
+    return [PendingReview(*row) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class PeriodLine:
+    """One period as HR's list shows it, with its appraisals counted per stage."""
+
+    key: str
+    cycle_name: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    opened_at: datetime | None
+    closed_at: datetime | None
+    stages: dict[str, int]
+
+    @property
+    def appraisals(self) -> int:
+        return sum(self.stages.values())
+
+
+def period_lines(session: Session) -> list[PeriodLine]:
+    """Every period, newest window first (one query for the periods, one for all stage counts)."""
+    periods = (
+        session.execute(select(Period).order_by(Period.starts_at.desc(), Period.id.desc())).scalars().all()
+    )
+    counts: dict[int, dict[str, int]] = {}
+    grouped = select(Appraisal.period_id, Appraisal.stage, func.count()).group_by(
+        Appraisal.period_id, Appraisal.stage
+    )
+    for period_id, stage, count in session.execute(grouped):
+        counts.setdefault(period_id, {})[stage] = count
+    return [
+        PeriodLine(
+            p.key,
+            p.cycle_name,
+            p.status,
+            p.starts_at,
+            p.ends_at,
+            p.opened_at,
+            p.closed_at,
+            counts.get(p.id or 0, {}),
+        )
+        for p in periods
+    ]
+
+
+def unit_stage_counts(session: Session, period_id: int) -> dict[str, dict[str, int]]:
+    """Appraisals per unit (at opening) and stage: where each unit stands in the cycle."""
+    query = (
+        select(Unit.code, Appraisal.stage, func.count())
+        .join(Unit, Unit.id == Appraisal.unit_id)
+        .where(Appraisal.period_id == period_id)
+        .group_by(Unit.code, Appraisal.stage)
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for code, stage, count in session.execute(query):
+        counts.setdefault(code, {})[stage] = count
+    return dict(sorted(counts.items()))

@@ -301,3 +301,44 @@ def employee_result(session: Session, nip: str, period_key: str | None) -> Emplo
         recommendations=_recommendations(session, appraisal.id),
         reviews=_review_trail(session, appraisal.id),
     )
+
+
+# Peer feedback is shown to the employee only aggregated, and only when at least this many peers
+# answered: with fewer, an average or a comment could point at the colleague who gave it.
+PEER_FEEDBACK_MINIMUM = 3
+
+
+@dataclass(frozen=True)
+class AppraisalOwner:
+    """Whose appraisal a results link names, and whether its period is closed."""
+
+    nip: str
+    locale: str
+    period_key: str
+    period_closed: bool
+
+
+def appraisal_owner(session: Session, appraisal_id: int) -> AppraisalOwner | None:
+    found = session.execute(
+        select(Employee.nip, Employee.locale, Period.key, Period.status)
+        .join(Appraisal, Appraisal.employee_id == Employee.id)
+        .join(Period, Period.id == Appraisal.period_id)
+        .where(Appraisal.id == appraisal_id)
+    ).first()
+    if found is None:
+        return None
+    nip, locale, key, status = found
+    return AppraisalOwner(nip, locale, key, status == "closed")
+
+
+def peer_comments(session: Session, appraisal_id: int) -> list[str]:
+    """The submitted peers' comments in alphabetical order, so their order reveals no one."""
+    comments = session.execute(
+        select(Review.comment).where(
+            Review.appraisal_id == appraisal_id,
+            Review.kind == "peer",
+            Review.status == "submitted",
+            Review.comment.is_not(None),
+        )
+    ).scalars()
+    return sorted(comment for comment in comments if comment and comment.strip())
