@@ -10,6 +10,7 @@ from rich.tree import Tree
 from sqlalchemy import Engine, func, select
 
 from cli import context
+from cli.demo_web import serve_demo_web
 from cli.period_commands import print_close_summary
 from cli.roster_commands import print_summary
 from config.fields import PREDIKAT
@@ -110,6 +111,10 @@ def demo(
         "appraisal-demo.db"
     ),
     cycle: Annotated[str, typer.Option(help="Cycle to simulate (a name from the cycle YAML).")] = "annual",
+    web: Annotated[
+        bool, typer.Option("--web", help="Then open the next quarter and serve the web app to click through.")
+    ] = False,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port of the web demo (with --web).")] = 8000,
 ) -> None:
     """Generate a deterministic city, load it into a fresh demo database, and simulate a whole cycle day by day."""
     current = context.settings(demo=True)
@@ -125,6 +130,8 @@ def demo(
     start = context.parse_now(DEMO_START)
     # Flows read their settings from the environment: point them at the demo database too.
     os.environ.update({"APPRAISAL_DATABASE_URL": str(engine.url), "APPRAISAL_DEMO": "true"})
+    if web:  # the links in queued messages (invitations, results) point at the demo's web app
+        os.environ["APPRAISAL_BASE_URL"] = f"http://127.0.0.1:{port}"
     context.console.print(f"\n[bold]Simulasi siklus '{cycle}'[/] mulai {start:%Y-%m-%d %H:%M} WIB")
     context.console.print(
         "[dim]kirim: ulasan dikirim hari itu · pesan: email/chat yang keluar hari itu (undangan, pengingat,\n"
@@ -132,6 +139,7 @@ def demo(
         "maju: penilaian pindah tahap · lewat: ulasan melewati tenggat (tercatat 'missed')[/]"
     )
     calls = EngineCalls(str(engine.url))
+    closed_key = ""
     for step in simulate(engine, calls, current.load_cycles(), cycle_name=cycle, start=start, seed=seed):
         if isinstance(step, int):
             context.console.print(f"Periode dibuka: {step} penilaian, penilaian mandiri terbuka.")
@@ -140,9 +148,12 @@ def demo(
                 _print_day(step)
         else:
             _print_close(engine, step)
+            closed_key = step["period"]
     _print_outbox(engine)
     context.console.print(
         f"\nExplore it: [bold]export APPRAISAL_DEMO=true APPRAISAL_DATABASE_URL=sqlite:///{database}[/] "
         "then `appraisal period list`, `appraisal calibration show --period annual-2027`, "
         "`appraisal results export --period annual-2027 --format csv`, `appraisal roster show`."
     )
+    if web:
+        serve_demo_web(engine, closed_key, port)
