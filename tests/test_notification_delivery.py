@@ -354,6 +354,18 @@ def test_templates_render_their_payloads(template: str, locale: str, expected: s
     assert rendered.html.startswith("<!DOCTYPE html>") and rendered.chat
 
 
+@pytest.mark.parametrize("locale", ["id", "en"])
+def test_the_result_message_links_to_the_results_page(locale: str) -> None:
+    """Rows queued by a close carry the signed results link; rows queued before links existed still render."""
+    payload = {"name": "Joko", "period_key": "annual-2027", "predikat": "Baik", "incomplete_reason": None,
+               "result_rating": "meets", "behaviour_rating": "meets", "final_score": 3.2, "recommendations": []}  # fmt: skip
+    link = "https://kinerja.kota.go.id/results/MQ.signed"
+    rendered = render("result", locale, {**payload, "link": link}, "email")
+    assert link in rendered.text and f'href="{link}"' in rendered.html
+    assert link in render("result", locale, {**payload, "link": link}, "chat").chat
+    assert "/results/" not in render("result", locale, payload, "email").text
+
+
 def test_rendering_errors_are_clear() -> None:
     with pytest.raises(RenderError, match="unknown notification template 'invite'"):
         render("invite", "id", {}, "email")

@@ -13,11 +13,12 @@ from config.settings import DEFAULT_CYCLES_PATH, load_settings
 from cycle.opening import open_period
 from demo.local_sinks import SmtpSink
 from flows.steps import reminders_step
-from models import Notification
+from models import Appraisal, Notification
 from models.db import create_db_engine, read_session, write_session
 from roster.load import import_roster
 from tests.builders import small_roster, write_roster
 from tests.cycle_builders import LINKS
+from web.links import appraisal_id_from_token
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 OPENED = datetime(
@@ -182,6 +183,14 @@ def test_close_tells_each_employee_and_supervisor_once(database_url: str, tmp_pa
         None
     }  # forced close: no supervisor review, all incomplete
     assert all(r.payload["incomplete_reason"] for r in results)
+    # Each result links to that employee's own results page (a signed appraisal id, not a review's).
+    reader = create_db_engine(database_url)
+    with read_session(reader) as session:
+        owners = dict(session.execute(select(Appraisal.id, Appraisal.employee_id)).all())
+    reader.dispose()
+    for row in results:
+        token = row.payload["link"].removeprefix(f"{LINKS.base_url}/results/")
+        assert owners[appraisal_id_from_token(LINKS.secret, token)] == row.recipient_id
     assert len(teams) == 3 + 0  # Budi, Andi and Dewi supervise someone; none has a chat URL
     assert {r.next_attempt_at.astimezone(JAKARTA).date().isoformat() for r in results + teams} == {
         "2027-03-02"
