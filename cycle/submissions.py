@@ -7,6 +7,7 @@ of reviewer), or a score is missing or off the scale. An accepted submission rep
 one of the same review while its stage is still open; every change is audited.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -163,6 +164,15 @@ def _check_scores(session: Session, target: _Target, submission: Submission) -> 
         )
 
 
+# Control characters other than tab and newline have no place in a comment (PostgreSQL refuses
+# NUL outright); they are dropped, whichever way the comment came in (form, API, CSV).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _clean(comment: str | None) -> str | None:
+    return (CONTROL_CHARACTERS.sub("", comment).strip() or None) if comment is not None else None
+
+
 def record_submission(session: Session, submission: Submission, now: datetime, *, actor: str) -> str:
     """Store `submission`; returns "submitted", "replaced" or "unchanged". Raises SubmissionRefused."""
     target = _locate(session, submission)
@@ -182,7 +192,7 @@ def record_submission(session: Session, submission: Submission, now: datetime, *
     after: dict[str, Any] = {
         "status": "submitted",
         "scores": dict(submission.scores),
-        "comment": submission.comment,
+        "comment": _clean(submission.comment),
     }
     if before == after:
         return "unchanged"
@@ -193,7 +203,7 @@ def record_submission(session: Session, submission: Submission, now: datetime, *
     )
     session.execute(
         update(Review).where(Review.id == review.id, Review.status.in_(("open", "submitted")))
-        .values(status="submitted", submitted_at=now, comment=submission.comment)
+        .values(status="submitted", submitted_at=now, comment=after["comment"])
     )  # fmt: skip
     outcome = "replaced" if before["status"] == "submitted" else "submitted"
     record_events(session, now, actor, f"review.{outcome}", "review", [(review.id, before, after)])

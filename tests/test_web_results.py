@@ -292,6 +292,12 @@ def test_fewer_than_three_submitted_peers_show_nothing_of_them(
         "nilai rekan tetap dihitung."
     )
     assert comments(page) == [] and "Catatan rekan kerja" not in page
+    # Combined behaviour scores (and the behaviour mean) would give away the peers' average
+    # next to the supervisor's score: with 1–2 peers only the rating is shown.
+    rows = table(page)[1:]
+    behaviour_rows = rows[-len(BEHAVIOUR) :]
+    assert all(row[3] == "–" for row in behaviour_rows), behaviour_rows
+    assert "(" not in fact(page, "Perilaku kerja")
     for peer, (_, comment) in peers.items():
         assert NAMES[peer] not in page and peer not in page
         assert not comment or comment not in page

@@ -6,6 +6,7 @@ that review's stage is current and its deadline has not passed. Every answer goe
 only turns form fields into a Submission and the rule set's refusals back into marked fields.
 """
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -24,6 +25,8 @@ from web.ui_text import choose_language, translator
 router = APIRouter(include_in_schema=False)
 SAVED_OUTCOMES = ("submitted", "replaced", "unchanged")
 MAX_COMMENT = 4000
+# ASCII digits only, and short: str.isdigit() also accepts "²", and int() refuses 4,300+ digits.
+WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")
 
 
 def _load(request: Request, token: str) -> ReviewForm | None:
@@ -89,7 +92,7 @@ def _parse(form: ReviewForm, data: FormData) -> tuple[dict[str, int], dict[str, 
         raw = str(data.get(f"score_{indicator.code}", "")).strip()
         if not raw:
             problems[indicator.code] = "choose_score"
-        elif raw.lstrip("-").isdigit():
+        elif WHOLE_NUMBER.fullmatch(raw):
             scores[indicator.code] = int(raw)
         else:
             problems[indicator.code] = "not_a_number"
