@@ -9,11 +9,9 @@ answer; Dewi has three peers of whom two answer (Agus leaves his review open, so
 forced and it becomes missed).
 """
 
-import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -50,7 +48,7 @@ from tests.cycle_builders import (
     shipped_cycles,
     wib,
 )
-from tests.web_builders import Clock, results_path, web_client
+from tests.web_builders import Clock, heading, results_path, text_of, web_client
 from web.links import results_token
 
 KEY = "annual-2027"
@@ -69,17 +67,6 @@ RINA_PEERS = {HENDRA: (4, "Rina teliti mencatat obat."), JOKO: (4, "Rina selalu 
 DEWI_PEERS = {P2: (3, "Dewi memimpin rapat dengan baik."), P4: (3, "Dewi terbuka pada masukan.")}
 SUPERVISOR_SCORES = {AGUS: marks("Baik", kuantitas=1), RINA: marks("Sangat Baik")}
 PEER_HEADER = "<th>Rekan kerja</th>"
-
-
-def text_of(response: Any) -> str:
-    """The page's HTML with entities decoded, so names and texts can be looked for as written."""
-    return html.unescape(response.text)
-
-
-def heading(response: Any) -> str:
-    found = re.search(r"<h1>(.*?)</h1>", text_of(response), re.DOTALL)
-    assert found, response.text
-    return found.group(1).strip()
 
 
 def table(page: str) -> list[list[str]]:

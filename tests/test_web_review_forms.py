@@ -7,7 +7,6 @@ Time is the injected Clock: the period opens Monday 4 January 2027 and every ans
 on Tuesday 5 January at 09:00 in Jakarta unless a test moves the clock.
 """
 
-import html
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,7 +36,7 @@ from tests.closing_builders import (
 )
 from tests.conftest import TEST_SECRET
 from tests.cycle_builders import advance, open_cycle, row_counts, seeded_engine, shipped_cycles, wib
-from tests.web_builders import Clock, csrf_of, results_path, review_path, web_client
+from tests.web_builders import Clock, csrf_of, heading, results_path, review_path, text_of, web_client
 from web import review_forms
 from web.links import results_token, review_id_from_token, review_token
 
@@ -66,17 +65,6 @@ EXPIRED = "Tautan sudah tidak berlaku"
 
 
 # --- reading pages and the database -------------------------------------------------------------
-
-
-def text_of(response: Any) -> str:
-    """The page's HTML with entities decoded, so names and texts can be looked for as written."""
-    return html.unescape(response.text)
-
-
-def heading(response: Any) -> str:
-    found = re.search(r"<h1>(.*?)</h1>", text_of(response), re.DOTALL)
-    assert found, response.text
-    return found.group(1).strip()
 
 
 def fieldset(page: str, code: str) -> str:

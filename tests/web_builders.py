@@ -4,9 +4,11 @@ an HR user signed in, and the CSRF token read off a page as a browser would.
 The clock is a mutable holder so a test can move time (e.g. past a deadline) between requests.
 """
 
+import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
@@ -96,3 +98,14 @@ def api_token(engine: Engine, now: datetime, name: str = "sipd") -> str:
     """A fresh API bearer token."""
     with write_session(engine) as session:
         return add_api_token(session, name, now, actor="test")
+
+
+def text_of(response: Any) -> str:
+    """The page's HTML with entities decoded, so names and texts can be looked for as written."""
+    return html.unescape(response.text)
+
+
+def heading(response: Any) -> str:
+    found = re.search(r"<h1>(.*?)</h1>", text_of(response), re.DOTALL)
+    assert found, response.text
+    return found.group(1).strip()

@@ -17,7 +17,7 @@ from config.errors import AppraisalError
 from cycle.submissions import Submission, SubmissionRefused, record_submission
 from models.db import read_session, write_session
 from models.progress_queries import period_lines, stage_counts, stage_progress
-from models.results_queries import closed_period, period_results
+from models.results_queries import ResultRow, closed_period, period_results
 from web.accounts import token_owner
 from web.hr_dashboard import period_or_404
 
@@ -71,18 +71,6 @@ class ProgressOut(BaseModel):
     rows: list[StageProgressOut]
 
 
-class ResultOut(BaseModel):
-    nip: str
-    name: str
-    unit_code: str
-    result_rating: str | None
-    behaviour_rating: str | None
-    predikat: str | None
-    final_score: float | None
-    recommendations: list[str]
-    incomplete_reason: str | None
-
-
 class ReviewIn(BaseModel):
     period_key: str = Field(max_length=64)
     reviewee_nip: str = Field(pattern=r"^\d{18}$")
@@ -134,10 +122,10 @@ def period_progress(request: Request, key: str) -> ProgressOut:
 
 @router.get(
     "/periods/{key}/results",
-    response_model=list[ResultOut],
+    response_model=list[ResultRow],
     responses={409: {"description": "The period is not closed."}},
 )
-def period_results_json(request: Request, key: str) -> list[ResultOut]:
+def period_results_json(request: Request, key: str) -> list[ResultRow]:
     with read_session(request.app.state.engine) as session:
         period_or_404(session, key)
         try:
@@ -145,7 +133,7 @@ def period_results_json(request: Request, key: str) -> list[ResultOut]:
         except AppraisalError as exc:
             raise HTTPException(status_code=409, detail=str(exc)) from None
         assert period.id is not None
-        return [ResultOut(**vars(row)) for row in period_results(session, period.id)]
+        return period_results(session, period.id)
 
 
 @router.post("/reviews", response_model=ReviewAccepted, responses={422: {"model": Refused}})
