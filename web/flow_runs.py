@@ -7,6 +7,7 @@ server is reported on the page, not raised.
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import httpx
 
@@ -42,16 +43,28 @@ def recent_flow_runs(api_url: str, limit: int = 25) -> FlowRuns:
                 f"{base}/flow_runs/filter", json={"limit": limit, "sort": "EXPECTED_START_TIME_DESC"}
             )
             response.raise_for_status()
-            runs = response.json()
+            runs = _records(response.json())
             ids = sorted({run["flow_id"] for run in runs})
             names: dict[str, str] = {}
             if ids:
                 flows = client.post(f"{base}/flows/filter", json={"flows": {"id": {"any_": ids}}})
                 flows.raise_for_status()
-                names = {flow["id"]: flow["name"] for flow in flows.json()}
-    except (httpx.HTTPError, ValueError, KeyError) as exc:
+                names = {flow["id"]: flow["name"] for flow in _records(flows.json())}
+            lines = _lines(runs, names)
+    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
         return FlowRuns([], f"{type(exc).__name__}: {exc}")
-    lines = [
+    return FlowRuns(lines)
+
+
+def _records(answer: object) -> list[dict[str, Any]]:
+    """The answer as a list of JSON objects; anything else is not a Prefect server's answer."""
+    if not isinstance(answer, list) or not all(isinstance(item, dict) for item in answer):
+        raise ValueError("the answer is not a list of records (is PREFECT_API_URL a Prefect server?)")
+    return answer
+
+
+def _lines(runs: list[dict[str, Any]], names: dict[str, str]) -> list[FlowRunLine]:
+    return [
         FlowRunLine(
             names.get(run["flow_id"], run["flow_id"]),
             run.get("name") or "",
@@ -62,4 +75,3 @@ def recent_flow_runs(api_url: str, limit: int = 25) -> FlowRuns:
         )
         for run in runs
     ]
-    return FlowRuns(lines)

@@ -28,7 +28,7 @@ from models.progress_queries import (
     stage_progress,
     unit_stage_counts,
 )
-from models.results_queries import RESULT_COLUMNS
+from models.results_queries import RESULT_COLUMNS, ResultsUnavailable
 from web.charts import stacked_chart
 from web.csrf import checked_form
 from web.flow_runs import recent_flow_runs
@@ -77,7 +77,11 @@ def export_results(request: Request, key: str, extension: str) -> Response:
     if extension not in ("csv", "xlsx"):
         raise HTTPException(status_code=404, detail="csv or xlsx")
     with read_session(request.app.state.engine) as session:
-        results = period_export(session, key)
+        period_or_404(session, key)
+        try:
+            results = period_export(session, key)
+        except ResultsUnavailable as exc:  # not closed: its figures are not results yet
+            raise HTTPException(status_code=409, detail=str(exc)) from None
     filename = f"results-{results.key}.{extension}"
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if extension == "csv":
