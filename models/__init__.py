@@ -13,6 +13,7 @@ from models.cycle import (
     Review,
     ReviewScore,
 )
+from models.feedback import FeedbackImport, FeedbackResponse, RateLimitHit, Service
 from models.hr_accounts import ApiToken, HrUser
 from models.indicators import Indicator, IndicatorSet
 from models.organisation import Employee, Unit
@@ -24,14 +25,18 @@ __all__ = [
     "AuditEvent",
     "CalibrationOverride",
     "Employee",
+    "FeedbackImport",
+    "FeedbackResponse",
     "HrUser",
     "Indicator",
     "IndicatorResult",
     "IndicatorSet",
     "Notification",
     "Period",
+    "RateLimitHit",
     "Recommendation",
     "Review",
     "ReviewScore",
+    "Service",
     "Unit",
 ]

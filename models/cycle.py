@@ -42,6 +42,8 @@ ASPECTS_BY_KIND: dict[str, tuple[str, ...]] = {
     "peer": ("behaviour",),
 }
 RECOMMENDATION_KINDS: tuple[str, ...] = ("promotion", "training", "improvement_plan", "reward")
+# Where an indicator's score comes from: reviewers, or the unit's public satisfaction index (IKM).
+INDICATOR_SOURCES: tuple[str, ...] = ("reviews", "public_satisfaction")
 
 
 class Period(SQLModel, table=True):
@@ -169,6 +171,7 @@ class IndicatorResult(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("appraisal_id", "indicator_code"),
         CheckConstraint(f"rating IS NULL OR {check_in('rating', RATINGS)}", name="rating"),
+        CheckConstraint(check_in("source", INDICATOR_SOURCES), name="source"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -181,6 +184,13 @@ class IndicatorResult(SQLModel, table=True):
     peer_count: int = Field(default=0, nullable=False)
     combined_score: float | None = Field(default=None, sa_column=Column(Float, nullable=True))
     rating: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
+    # Where the combined score came from: the reviews, or the unit's public satisfaction index
+    # (IKM) with its value and response count, so an employee sees what the figure rests on.
+    source: str = Field(
+        default="reviews", sa_column=Column(String(32), nullable=False, server_default="reviews")
+    )
+    public_index: float | None = Field(default=None, sa_column=Column(Float, nullable=True))
+    public_responses: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
 
 
 class CalibrationOverride(SQLModel, table=True):
