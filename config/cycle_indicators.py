@@ -24,6 +24,9 @@ from config.problems import Problem, format_path, raise_problems
 
 Aspect = Literal["result", "behaviour"]
 ASPECTS: tuple[str, ...] = ("result", "behaviour")
+# Who scores an indicator: the reviewers on their forms, or the unit's public satisfaction
+# index (IKM) at close (models/indicators.py INDICATOR_SOURCES, the same two words).
+Source = Literal["reviews", "public_satisfaction"]
 
 ScaleEnd = Annotated[int, BeforeValidator(whole_number(0, 100, "points"))]
 TrainingHours = Annotated[int, BeforeValidator(whole_number(1, 1000, "hours"))]
@@ -43,6 +46,7 @@ class IndicatorDefinition(ConfigModel):
     aspect: Aspect
     weight: PositiveWeight = 1.0
     description: str = ""
+    source: Source = "reviews"
 
 
 class ScaleDefinition(ConfigModel):

@@ -65,6 +65,7 @@ from config.fields import (
     whole_number,
 )
 from config.problems import Problem, format_problems, iter_problems, raise_problems
+from config.public_satisfaction import PublicSatisfactionRule, ScoreBand
 from config.yaml_loader import load_yaml_file
 
 __all__ = [
@@ -87,6 +88,7 @@ __all__ = [
     "PeerPolicy",
     "Pp46Weights",
     "PromotionRule",
+    "PublicSatisfactionRule",
     "Rating",
     "RecommendationRules",
     "ReminderPolicy",
@@ -94,6 +96,7 @@ __all__ = [
     "RewardRule",
     "ScaleDefinition",
     "Scheme",
+    "ScoreBand",
     "ScoringConfig",
     "StageDurations",
     "Thresholds",
@@ -213,6 +216,7 @@ class CycleDefinition(ConfigModel):
     scoring: ScoringConfig = Field(default_factory=ScoringConfig)
     calibration: CalibrationConfig = Field(default_factory=CalibrationConfig)
     recommendations: RecommendationRules = Field(default_factory=RecommendationRules)
+    public_satisfaction: PublicSatisfactionRule = Field(default_factory=PublicSatisfactionRule)
 
     @field_validator("custom_period_days")
     @classmethod
@@ -321,6 +325,7 @@ class CyclesConfig(ConfigModel):
                         f"({scale.min}–{scale.max}) (got {value:g})",
                     )
                 )
+        problems += _bands_on_scale(name, cycle, scale)
         return problems
 
     def known_indicator_codes(self) -> set[str]:
@@ -352,6 +357,18 @@ class CyclesConfig(ConfigModel):
     def training_for(self, indicator_code: str) -> list[TrainingProgramme]:
         """Programmes for an indicator rated below expectation (empty when the catalog has none)."""
         return list(self.training_catalog.get(indicator_code, []))
+
+
+def _bands_on_scale(name: str, cycle: CycleDefinition, scale: ScaleDefinition) -> list[Problem]:
+    return [
+        (
+            ("cycles", name, "public_satisfaction", "score_bands", index, "score"),
+            f"must lie on the scale of indicator set {cycle.indicator_set!r} ({scale.min}–{scale.max}) "
+            f"(got {band.score:g})",
+        )
+        for index, band in enumerate(cycle.public_satisfaction.score_bands)
+        if not scale.contains(band.score)
+    ]
 
 
 def load_cycles(path: Path) -> CyclesConfig:

@@ -17,19 +17,22 @@ from models.base import utc_now
 from models.db import serialise_writers
 
 
+_STORED = {"code", "name", "description", "aspect", "weight", "source"}
+
+
 def _rows(config: CyclesConfig, set_name: str) -> list[dict[str, object]]:
     definition = config.indicator_set(set_name)
     rows: list[dict[str, object]] = [
         {
             "unit_code": None,
-            **indicator.model_dump(include={"code", "name", "description", "aspect", "weight"}),
+            **indicator.model_dump(include=_STORED),
         }
         for indicator in definition.indicators
     ]
     for addition in definition.unit_additions:
         for unit_code in addition.units:
             for indicator in addition.indicators:
-                fields = indicator.model_dump(include={"code", "name", "description", "aspect", "weight"})
+                fields = indicator.model_dump(include=_STORED)
                 rows.append({"unit_code": unit_code, **fields})
     return rows
 

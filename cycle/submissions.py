@@ -135,14 +135,15 @@ def _check_review(session: Session, target: _Target, submission: Submission, now
 
 def _check_scores(session: Session, target: _Target, submission: Submission) -> None:
     indicators = session.execute(
-        select(Indicator.code, Indicator.aspect).where(
+        select(Indicator.code, Indicator.aspect, Indicator.source).where(
             Indicator.indicator_set_id == target.period.indicator_set_id,
             or_(Indicator.unit_code.is_(None), Indicator.unit_code == target.unit_code),
         )
     ).all()  # fmt: skip
     aspects = ASPECTS_BY_KIND[submission.kind]
-    expected = {code for code, aspect in indicators if aspect in aspects}
-    known = {code for code, _ in indicators}
+    expected = {code for code, aspect, source in indicators if aspect in aspects and source == "reviews"}
+    from_public = {code for code, _, source in indicators if source == "public_satisfaction"}
+    known = {code for code, _, _ in indicators}
     low, high = target.scale
     for code, score in submission.scores.items():
         if code not in known:
@@ -152,6 +153,10 @@ def _check_scores(session: Session, target: _Target, submission: Submission) -> 
                     f"{code!r} is not an indicator of {target.period.key} for unit {target.unit_code}",
                     code,
                 )
+            )
+        elif code in from_public:
+            target.problems.append(
+                Refusal("indicator_code", f"{code!r} is scored from the public satisfaction survey (IKM), not by reviewers", code)
             )
         elif code not in expected:
             target.problems.append(

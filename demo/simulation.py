@@ -27,7 +27,7 @@ from cycle.submissions import Submission, record_submission
 from flows.runner import Mode, run_engine_step
 from flows.steps import advance_step, close_step, open_period_step, reminders_step
 from models import Appraisal, Employee, Indicator, Notification, Period, Review, Unit
-from models.cycle import ASPECTS_BY_KIND
+from models.cycle import scored_by
 from models.db import read_session, write_session
 from models.progress_queries import stage_counts
 
@@ -134,7 +134,7 @@ class CitySimulation:
         key = (set_id, unit_code, kind)
         if key not in self.codes:
             self.codes[key] = list(session.execute(
-                select(Indicator.code).where(Indicator.indicator_set_id == set_id, Indicator.aspect.in_(ASPECTS_BY_KIND[kind]),
+                select(Indicator.code).where(Indicator.indicator_set_id == set_id, scored_by(kind),
                                              or_(Indicator.unit_code.is_(None), Indicator.unit_code == unit_code))
             ).scalars())  # fmt: skip
         return self.codes[key]

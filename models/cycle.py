@@ -18,10 +18,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Field, SQLModel
 
 from models.base import UTCDateTime, check_in, utc_now
+from models.indicators import INDICATOR_SOURCES, Indicator
 
 PERIOD_STATUSES: tuple[str, ...] = ("scheduled", "open", "closed")
 STAGES: tuple[str, ...] = ("self_assessment", "supervisor_review", "peer_review", "calibration", "closed")
@@ -42,8 +45,12 @@ ASPECTS_BY_KIND: dict[str, tuple[str, ...]] = {
     "peer": ("behaviour",),
 }
 RECOMMENDATION_KINDS: tuple[str, ...] = ("promotion", "training", "improvement_plan", "reward")
-# Where an indicator's score comes from: reviewers, or the unit's public satisfaction index (IKM).
-INDICATOR_SOURCES: tuple[str, ...] = ("reviews", "public_satisfaction")
+
+
+def scored_by(kind: str) -> ColumnElement[bool]:
+    """The indicators a reviewer of `kind` scores: the kind's aspects, and only those whose score
+    comes from reviews (an IKM-sourced indicator is scored at close from the citizens' survey)."""
+    return and_(Indicator.aspect.in_(ASPECTS_BY_KIND[kind]), Indicator.source == "reviews")
 
 
 class Period(SQLModel, table=True):

@@ -8,6 +8,8 @@ from sqlmodel import Field, SQLModel
 from models.base import UTCDateTime, check_in, utc_now
 
 ASPECTS: tuple[str, ...] = ("result", "behaviour")
+# Where an indicator's score comes from: reviewers, or the unit's public satisfaction index (IKM).
+INDICATOR_SOURCES: tuple[str, ...] = ("reviews", "public_satisfaction")
 
 
 class IndicatorSet(SQLModel, table=True):
@@ -33,6 +35,7 @@ class Indicator(SQLModel, table=True):
         UniqueConstraint("indicator_set_id", "unit_code", "code"),
         CheckConstraint(check_in("aspect", ASPECTS), name="aspect"),
         CheckConstraint("weight > 0", name="weight_positive"),
+        CheckConstraint(check_in("source", INDICATOR_SOURCES), name="source"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -45,3 +48,6 @@ class Indicator(SQLModel, table=True):
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
     aspect: str = Field(sa_column=Column(String(16), nullable=False))
     weight: float = Field(nullable=False)
+    source: str = Field(
+        default="reviews", sa_column=Column(String(32), nullable=False, server_default="reviews")
+    )

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from models.cycle import ASPECTS_BY_KIND, STAGE_OF_KIND, Appraisal, Period, Review, ReviewScore
+from models.cycle import STAGE_OF_KIND, Appraisal, Period, Review, ReviewScore, scored_by
 from models.indicators import Indicator, IndicatorSet
 from models.organisation import Employee, Unit
 
@@ -85,13 +85,13 @@ def _indicators(session: Session, period: Period, unit_code: str, kind: str) -> 
     replacing a default of the same code."""
     rows = session.execute(
         select(Indicator.code, Indicator.name, Indicator.description, Indicator.aspect, Indicator.unit_code)
-        .where(Indicator.indicator_set_id == period.indicator_set_id,
+        .where(Indicator.indicator_set_id == period.indicator_set_id, scored_by(kind),
                or_(Indicator.unit_code.is_(None), Indicator.unit_code == unit_code))
         .order_by(Indicator.id)
     ).all()  # fmt: skip
     chosen: dict[str, FormIndicator] = {}
     for code, name, description, aspect, own_unit in rows:
-        if aspect in ASPECTS_BY_KIND[kind] and (own_unit is not None or code not in chosen):
+        if own_unit is not None or code not in chosen:
             chosen[code] = FormIndicator(code, name, description, aspect)
     return list(chosen.values())
 

@@ -108,6 +108,10 @@ def upgrade() -> None:
             "ix_feedback_response_service_id_submitted_at", ["service_id", "submitted_at"], unique=False
         )
 
+    with op.batch_alter_table("indicator", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("source", sa.String(length=32), server_default="reviews", nullable=False))
+        batch_op.create_check_constraint(op.f("ck_indicator_source"), "source IN ('reviews', 'public_satisfaction')")
+
     with op.batch_alter_table("indicator_result", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("source", sa.String(length=32), server_default="reviews", nullable=False)
@@ -120,6 +124,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("indicator", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_indicator_source"), type_="check")
+        batch_op.drop_column("source")
+
     with op.batch_alter_table("indicator_result", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_indicator_result_source"), type_="check")
         batch_op.drop_column("public_responses")
