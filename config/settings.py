@@ -7,10 +7,10 @@ pydantic's errors into a `ConfigError` that names the environment variable to fi
 
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
 
@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # Apprise URL of HR's channel (Telegram, Slack, Mattermost, Teams, …).
     hr_notify_url: SecretStr | None = None
     hr_email: str | None = None
+    # The public satisfaction form: accepted responses per client address (a keyed hash of it is
+    # counted in the database, so the limit holds across web workers) per window of minutes.
+    feedback_rate_limit: Annotated[int, Field(ge=1, le=10_000)] = 10
+    feedback_rate_window_minutes: Annotated[int, Field(ge=1, le=1440)] = 60
     # The one clock (DESIGN §2): a fixed "now" to simulate a whole year; naive means `timezone`.
     now: datetime | None = None
 

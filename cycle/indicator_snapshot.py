@@ -16,7 +16,6 @@ from models import Indicator, IndicatorSet
 from models.base import utc_now
 from models.db import serialise_writers
 
-
 _STORED = {"code", "name", "description", "aspect", "weight", "source"}
 
 
