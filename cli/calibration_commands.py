@@ -16,12 +16,13 @@ PeriodKey = Annotated[str, typer.Option("--period", help="Period key, e.g. annua
 
 
 @app.command("show")
-def show(period: PeriodKey) -> None:
+def show(period: PeriodKey, now: NowOption = None) -> None:
     """Per unit: predikat counts and shares (overrides applied), incomplete appraisals, and bands broken."""
-    engine = context.engine(context.settings())
+    settings = context.settings(now=now)
+    engine = context.engine(settings)
     with read_session(engine) as session:
         found = period_by_key(session, period)
-        scored = score_period(session, found)
+        scored = score_period(session, found, now=settings.current_time())
         cycle = cycle_of(found)
     units = distributions(scored, cycle.calibration)
     names = [name for name, _ in cycle.calibration.ordered_curve()] or sorted(

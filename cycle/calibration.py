@@ -91,7 +91,7 @@ def set_override(
         raise AppraisalError(
             f"the appraisal of {nip} is in {row.stage}; predikat can be set only in calibration"
         )
-    computed = next((s for s in score_period(session, period) if s.appraisal_id == row.id), None)
+    computed = next((s for s in score_period(session, period, now=now) if s.appraisal_id == row.id), None)
     before = session.execute(
         select(CalibrationOverride.predikat, CalibrationOverride.reason).where(
             CalibrationOverride.appraisal_id == row.id

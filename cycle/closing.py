@@ -137,7 +137,7 @@ def close_period(
                              "run `appraisal period advance`, or close with --force (their open reviews become missed)")  # fmt: skip
     if waiting:
         result.forced = _force_to_calibration(session, period, now, actor)
-    scored = score_period(session, period, stages=("calibration",))
+    scored = score_period(session, period, now=now, stages=("calibration",))
     result.distribution = distributions(scored, cycle_of(period).calibration)
     outside = [f"{d.unit_code}: {'; '.join(d.outside)}" for d in result.distribution if d.outside]
     if outside and not accept_distribution:

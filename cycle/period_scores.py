@@ -1,17 +1,21 @@
-"""Scoring a whole period from stored rows: four set-based queries, then the pure rules per appraisal.
+"""Scoring a whole period from stored rows: a few set-based queries, then the pure rules per appraisal.
 
 Used by `calibration show` (provisional figures) and by closing (stored figures), so both show
-exactly the same numbers, always reproducible from the review scores in the database.
+exactly the same numbers, always reproducible from the review scores and, for IKM-sourced
+indicators, the citizens' survey responses in the database (as of `now` while the period is open).
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from config.cycles import CycleDefinition
-from cycle.scoring import AppraisalScore, IndicatorInput, score_appraisal
+from config.public_satisfaction import PublicSatisfactionRule
+from cycle.periods import cycle_of
+from cycle.scoring import AppraisalScore, IndicatorInput, PublicScore, score_appraisal
+from feedback.period_ikm import unit_indexes
 from models import (
     Appraisal,
     CalibrationOverride,
@@ -43,20 +47,26 @@ class ScoredAppraisal:
         return self.override or self.score.predikat
 
 
-def cycle_of(period: Period) -> CycleDefinition:
-    """The cycle definition frozen into the period when it opened."""
-    return CycleDefinition.model_validate(period.cycle_snapshot["cycle"])
-
-
 def _indicators(session: Session, period: Period) -> dict[str | None, list[IndicatorInput]]:
     rows = session.execute(
-        select(Indicator.unit_code, Indicator.code, Indicator.aspect, Indicator.weight)
+        select(Indicator.unit_code, Indicator.code, Indicator.aspect, Indicator.weight, Indicator.source)
         .where(Indicator.indicator_set_id == period.indicator_set_id).order_by(Indicator.id)
     ).all()  # fmt: skip
     by_unit: dict[str | None, list[IndicatorInput]] = defaultdict(list)
-    for unit_code, code, aspect, weight in rows:
-        by_unit[unit_code].append(IndicatorInput(code, aspect, weight))
+    for unit_code, code, aspect, weight, source in rows:
+        by_unit[unit_code].append(IndicatorInput(code, aspect, weight, source))
     return by_unit
+
+
+def _public_scores(
+    session: Session, period: Period, now: datetime, rule: PublicSatisfactionRule
+) -> dict[str, PublicScore]:
+    """Per unit code: its IKM, response count and, from the minimum sample on, the mapped score."""
+    return {
+        unit_code: PublicScore(figures.index, figures.responses,
+                               rule.score_for(figures.index) if figures.meets_min_sample else None)
+        for unit_code, figures in unit_indexes(session, period, now).items()
+    }  # fmt: skip
 
 
 def _means(session: Session, period_id: int) -> dict[int, dict[tuple[str, str], tuple[float, int]]]:
@@ -73,7 +83,7 @@ def _means(session: Session, period_id: int) -> dict[int, dict[tuple[str, str], 
 
 
 def score_period(
-    session: Session, period: Period, *, stages: tuple[str, ...] = ("calibration", "closed")
+    session: Session, period: Period, *, now: datetime, stages: tuple[str, ...] = ("calibration", "closed")
 ) -> list[ScoredAppraisal]:
     """Figures for every appraisal of `period` in `stages`, ordered by unit code and NIP."""
     cycle = cycle_of(period)
@@ -82,6 +92,9 @@ def score_period(
     ).scalar_one()
     indicators = _indicators(session, period)
     means = _means(session, period.id)
+    public = _public_scores(session, period, now, cycle.public_satisfaction)
+    # A unit whose IKM-sourced indicator nobody rated still shows it, with no responses.
+    no_responses = PublicScore(None, 0, None)
     supervised = set(session.execute(
         select(Review.appraisal_id).join(Appraisal, Appraisal.id == Review.appraisal_id)
         .where(Appraisal.period_id == period.id, Review.kind == "supervisor", Review.status == "submitted")
@@ -109,6 +122,7 @@ def score_period(
             appraisal_id in supervised,
             cycle.scoring,
             scale_max,
+            public.get(unit_code, no_responses),
         )
         override = overrides.get(appraisal_id)
         scored.append(ScoredAppraisal(appraisal_id, nip, name, unit_code, stage, score,

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from config.cycles import CycleDefinition
 from config.errors import AppraisalError
+from models import Period
 
 
 @dataclass(frozen=True)
@@ -59,3 +61,8 @@ def explicit_window(cycle_name: str, cadence: str, start: date, end: date, timez
         if (standard.starts_at, standard.ends_at) == (window.starts_at, window.ends_at):
             return standard
     return window
+
+
+def cycle_of(period: Period) -> CycleDefinition:
+    """The cycle definition frozen into the period when it opened."""
+    return CycleDefinition.model_validate(period.cycle_snapshot["cycle"])

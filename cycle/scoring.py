@@ -10,6 +10,9 @@ Missing reviews:
   no ratings and no predikat, never a silent guess; HR decides in calibration;
 - a kind without submissions (peers all missed, self missed) drops out of the combination and
   the remaining weights are scaled up to 1 (supervisor alone when no peer submitted);
+An indicator whose source is the public satisfaction survey (kepuasan_masyarakat) takes the
+unit's IKM mapped onto the scale as its combined score, with no reviewer scores; below the
+cycle's minimum sample it has none and drops out of its aspect's mean like any unscored indicator.
 Every figure is rounded to 6 decimals before it is compared with a threshold, so float noise
 (supervisor 3 and peers 4/3 at 0.7/0.3 give 2.4999999999999996) never changes a rating.
 PP 46/2011 categories are read by their lower bounds ("91 ke atas", 76–90, …) on the final
@@ -51,6 +54,17 @@ class IndicatorInput:
     code: str
     aspect: str
     weight: float
+    source: str = "reviews"  # or "public_satisfaction": scored from the unit's IKM, not by reviewers
+
+
+@dataclass(frozen=True)
+class PublicScore:
+    """The unit's public satisfaction index for an IKM-sourced indicator; `score` is None below the
+    minimum sample (the indicator is then left out of the appraisal, never guessed)."""
+
+    index: float | None
+    responses: int
+    score: float | None
 
 
 @dataclass
@@ -63,6 +77,9 @@ class IndicatorFigures:
     peer_count: int
     combined_score: float | None = None
     rating: str | None = None
+    source: str = "reviews"
+    public_index: float | None = None
+    public_responses: int | None = None
 
 
 @dataclass
@@ -110,10 +127,15 @@ def score_appraisal(
     supervisor_submitted: bool,
     scoring: ScoringConfig,
     scale_max: int,
+    public: PublicScore | None = None,
 ) -> AppraisalScore:
-    """All figures of one appraisal from the mean score per (kind, indicator code) and its count."""
+    """All figures of one appraisal from the mean score per (kind, indicator code) and its count,
+    and, for IKM-sourced indicators, the unit's public satisfaction score (None: no responses)."""
     result = AppraisalScore(appraisal_id)
     for indicator in indicators:
+        if indicator.source == "public_satisfaction":
+            result.indicators.append(_public_figures(indicator, public))
+            continue
         peer = means.get(("peer", indicator.code))
         result.indicators.append(IndicatorFigures(
             indicator.code, indicator.aspect, _mean(means, "self", indicator.code), _mean(means, "supervisor", indicator.code),
@@ -130,6 +152,11 @@ def score_appraisal(
     }
     by_code = {indicator.code: indicator for indicator in indicators}
     for figures in result.indicators:
+        if figures.source == "public_satisfaction":
+            figures.rating = (
+                None if figures.combined_score is None else scoring.thresholds.rating(figures.combined_score)
+            )
+            continue
         kinds = {
             "self": figures.self_score,
             "supervisor": figures.supervisor_score,
@@ -162,6 +189,15 @@ def score_appraisal(
     else:
         result.predikat = PREDIKAT_MATRIX[(result.result_rating, result.behaviour_rating)]
     return result
+
+
+def _public_figures(indicator: IndicatorInput, public: PublicScore | None) -> IndicatorFigures:
+    """An IKM-sourced indicator: no reviewer scores, the unit's index (if any) as its combined score."""
+    return IndicatorFigures(
+        indicator.code, indicator.aspect, None, None, None, 0,
+        combined_score=public.score if public else None, source=indicator.source,
+        public_index=public.index if public else None, public_responses=public.responses if public else 0,
+    )  # fmt: skip
 
 
 def _mean(means: Mapping[tuple[str, str], tuple[float, int]], kind: str, code: str) -> float | None:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from cycle.period_scores import cycle_of
+from cycle.periods import cycle_of
 from feedback.ikm import IkmFigures, compute_ikm
 from models import Period
 from models.feedback import ELEMENTS

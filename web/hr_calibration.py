@@ -27,7 +27,7 @@ INCOMPLETE = "incomplete"
 def _page(request: Request, key: str, *, problem: str | None = None, saved: str | None = None) -> Response:
     with read_session(request.app.state.engine) as session:
         period = period_or_404(session, key)
-        scored = score_period(session, period)
+        scored = score_period(session, period, now=request.app.state.clock())
         cycle = cycle_of(period)
         names = list(allowed_predikat(period))
     units = distributions(scored, cycle.calibration)
