@@ -20,7 +20,16 @@ from starlette.middleware.sessions import SessionMiddleware
 from config.settings import Settings
 from models.db import create_db_engine
 from models.schema import require_current_schema
-from web import api, hr_calibration, hr_dashboard, hr_login, results_pages, review_forms
+from web import (
+    api,
+    hr_calibration,
+    hr_dashboard,
+    hr_feedback,
+    hr_login,
+    public_feedback,
+    results_pages,
+    review_forms,
+)
 from web.hr_login import LoginRequired, LoginThrottle
 from web.pages import render
 from web.security import RequestSizeLimit, SecurityHeaders
@@ -84,7 +93,16 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     app.state.engine = engine
     app.state.clock = clock or settings.current_time
     app.state.login_throttle = LoginThrottle()
-    for module in (review_forms, results_pages, hr_login, hr_dashboard, hr_calibration, api):
+    for module in (
+        review_forms,
+        results_pages,
+        public_feedback,
+        hr_login,
+        hr_dashboard,
+        hr_calibration,
+        hr_feedback,
+        api,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -16,7 +16,7 @@ PLOT_WIDTH = 480
 @dataclass(frozen=True)
 class Segment:
     name: str
-    count: int
+    count: float
     x: float
     width: float
 
@@ -24,7 +24,7 @@ class Segment:
 @dataclass(frozen=True)
 class Bar:
     label: str
-    total: int
+    total: float
     y: int
     segments: list[Segment]
 
@@ -39,9 +39,12 @@ class StackedChart:
     bar_height: int = BAR_HEIGHT
 
 
-def stacked_chart(rows: Mapping[str, Mapping[str, int]], names: Sequence[str]) -> StackedChart:
-    """One bar per row, its segments in `names` order, all bars on the scale of the largest total."""
-    largest = max((sum(counts.values()) for counts in rows.values()), default=0) or 1
+def stacked_chart(
+    rows: Mapping[str, Mapping[str, float]], names: Sequence[str], *, scale: float | None = None
+) -> StackedChart:
+    """One bar per row, its segments in `names` order; a full-width bar is `scale` (a fixed range,
+    e.g. 100 for an index), or by default the largest total, so counts are compared with each other."""
+    largest = scale or max((sum(counts.values()) for counts in rows.values()), default=0) or 1
     bars = []
     for index, (label, counts) in enumerate(rows.items()):
         x = float(LABEL_WIDTH)
@@ -54,3 +57,8 @@ def stacked_chart(rows: Mapping[str, Mapping[str, int]], names: Sequence[str]) -
                 x += width
         bars.append(Bar(label, sum(counts.values()), index * (BAR_HEIGHT + BAR_GAP), segments))
     return StackedChart(bars, names, max(len(bars) * (BAR_HEIGHT + BAR_GAP), BAR_HEIGHT))
+
+
+def x_of(value: float, scale: float) -> float:
+    """Where `value` falls on a chart whose full-width bar is `scale` (for reference lines)."""
+    return round(LABEL_WIDTH + PLOT_WIDTH * value / scale, 1)

@@ -182,6 +182,83 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "overrides": ("Override yang berlaku", "Overrides in force"),
     "back": ("Kembali", "Back"),
+    # public satisfaction survey (IKM)
+    "survey_heading": ("Survei Kepuasan Masyarakat", "Public satisfaction survey"),
+    "survey_intro": (
+        "Bantu kami memperbaiki layanan {service} di {unit}. Tanpa nama dan data pribadi; sekitar 2 menit.",
+        "Help us improve the {service} service at {unit}. No name or personal data; about 2 minutes.",
+    ),
+    "survey_ticket": ("Nomor antrean/tiket (tidak wajib)", "Queue or ticket number (optional)"),
+    "survey_ticket_hint": (
+        "Bila diisi, satu nomor hanya dapat menilai layanan ini satu kali.",
+        "When given, one number can rate this service only once.",
+    ),
+    "survey_comment": ("Saran dan masukan (tidak wajib)", "Suggestions and comments (optional)"),
+    "survey_honeypot": ("Jangan diisi", "Leave empty"),
+    "survey_submit": ("Kirim tanggapan", "Send my answers"),
+    "survey_errors_intro": (
+        "Tanggapan belum tersimpan. Periksa isian yang ditandai:",
+        "Nothing was saved. Please check the marked questions:",
+    ),
+    "survey_choose_answer": ("Pilih salah satu jawaban.", "Choose one answer."),
+    "survey_ticket_invalid": (
+        "Nomor antrean hanya boleh berisi huruf, angka, titik, garis bawah, garis miring atau tanda hubung, tanpa spasi (paling banyak 64).",
+        "A queue number may only hold letters, digits, '.', '_', '/' or '-', without spaces (at most 64).",
+    ),
+    "survey_ticket_used": (
+        "Nomor antrean ini sudah pernah dipakai untuk menilai layanan ini.",
+        "This queue number has already rated this service.",
+    ),
+    "survey_comment_too_long": (
+        "Saran terlalu panjang: paling banyak {limit} karakter.",
+        "The comment is too long: at most {limit} characters.",
+    ),
+    "survey_thanks_body": (
+        "Tanggapan Anda tentang layanan {service} di {unit} telah kami terima. Terima kasih telah membantu kami memperbaiki pelayanan.",
+        "Your answers about the {service} service at {unit} have been received. Thank you for helping us improve.",
+    ),
+    "survey_next_citizen": ("Isi survei untuk warga berikutnya", "Start the survey for the next citizen"),
+    "survey_refused_heading": ("Tanggapan tidak dapat diterima", "Your answers could not be accepted"),
+    "survey_refused_body": (
+        "Tanggapan ini tidak dapat kami terima dan tidak disimpan. Buka kembali formulir survei lalu isi seperlunya.",
+        "These answers could not be accepted and were not saved. Open the survey form again and fill it in.",
+    ),
+    "survey_rate_limited_heading": ("Terlalu banyak tanggapan", "Too many responses"),
+    "survey_rate_limited_body": (
+        "Terlalu banyak tanggapan dikirim dari jaringan ini dalam waktu singkat; tanggapan ini tidak disimpan. Coba lagi dalam {minutes} menit.",
+        "Too many responses were sent from this network in a short time; this one was not saved. Try again in {minutes} minutes.",
+    ),
+    "poster_instructions": (
+        "Pindai kode QR atau ketik tautan di atas dengan ponsel Anda untuk menilai layanan kami — tanpa nama, sekitar 2 menit.",
+        "Scan the QR code or type the link above on your phone to rate our service — no name, about 2 minutes.",
+    ),
+    "poster_qr_alt": ("Kode QR formulir survei {service}", "QR code of the {service} survey form"),
+    "feedback_nav": ("Kepuasan masyarakat (IKM)", "Public satisfaction (IKM)"),
+    "feedback_heading": ("Indeks Kepuasan Masyarakat {period}", "Public satisfaction index {period}"),
+    "feedback_window": (
+        "Tanggapan yang dihitung: {start} sampai {end}. Sampel minimum per unit: {minimum} tanggapan.",
+        "Responses counted: {start} to {end}. Minimum sample per unit: {minimum} responses.",
+    ),
+    "ikm": ("IKM", "IKM"),
+    "ikm_category": ("Mutu pelayanan", "Service quality"),
+    "responses": ("Tanggapan", "Responses"),
+    "below_min_sample": ("belum memenuhi sampel minimum", "below the minimum sample"),
+    "below_min_note": (
+        "IKM unit di bawah sampel minimum tidak dipakai dalam penilaian kinerja.",
+        "A unit's IKM below the minimum sample is not used in the appraisal.",
+    ),
+    "service": ("Layanan", "Service"),
+    "no_responses": ("Belum ada tanggapan", "No responses yet"),
+    "weakest_elements": (
+        "Unsur terendah lebih dulu (yang perlu diperbaiki)",
+        "Lowest elements first (what to fix)",
+    ),
+    "element": ("Unsur", "Element"),
+    "element_mean": ("Nilai rata-rata (1–4)", "Mean (1–4)"),
+    "recent_comments": ("Saran dan masukan terbaru", "Recent comments"),
+    "survey_form": ("Formulir", "Form"),
+    "print_poster": ("Cetak poster", "Print poster"),
+    "no_services": ("Belum ada layanan terdaftar.", "No services registered yet."),
 }
 
 
