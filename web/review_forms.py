@@ -1,21 +1,36 @@
 """Review forms reached by signed link: show the form, take the answer, confirm it.
 
 The link is the only credential (staff have no accounts): it names one review, and it works while
-that review's stage is current and its deadline has not passed. Every answer goes through
-`cycle.submissions.record_submission`, the same rule set as `appraisal reviews import`; this module
-only turns form fields into a Submission and the rule set's refusals back into marked fields.
+that review's stage is current and its deadline has not passed. Every answer is judged by the rule
+set of `cycle.submissions` that `appraisal reviews import` and the API use (`refusals`, then
+`record_checked`); this module only turns form fields into a Submission and the rule set's
+refusals back into marked fields.
+
+A submission judges the review read without any write lock and then writes in a short write
+transaction that re-judges the review's state under the lock, so on SQLite concurrent forms queue
+only for the few statements of the write itself (bench/web_submit.py measures it).
 """
 
 import re
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from cycle.submissions import Refusal, Submission, SubmissionRefused, record_submission
-from models.db import read_session, write_session
-from models.review_form_queries import ReviewForm, review_form
+from cycle.submissions import (
+    Refusal,
+    ReviewFacts,
+    Submission,
+    SubmissionRefused,
+    record_checked,
+    refusals,
+    review_facts,
+)
+from models.db import write_session
+from models.review_form_queries import ReviewForm, form_state, review_form
 from notifications.formatting import kind_words
 from web.csrf import checked_form
 from web.links import review_id_from_token
@@ -29,13 +44,27 @@ MAX_COMMENT = 4000
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")
 
 
+def _review_id(request: Request, token: str) -> int | None:
+    """The review id a genuine token carries; None for a forged or altered one."""
+    return review_id_from_token(request.app.state.settings.secret_key.get_secret_value(), token)
+
+
 def _load(request: Request, token: str) -> ReviewForm | None:
     """The review the token names; None for a forged, altered or dangling token."""
-    review_id = review_id_from_token(request.app.state.settings.secret_key.get_secret_value(), token)
+    review_id = _review_id(request, token)
     if review_id is None:
         return None
-    with read_session(request.app.state.engine) as session:
-        return review_form(session, review_id)
+    with request.app.state.engine.connect() as connection:
+        return review_form(connection, review_id)
+
+
+def _facts(request: Request, token: str) -> ReviewFacts | None:
+    """What the rule set needs of the review the token names (less than the page shows)."""
+    review_id = _review_id(request, token)
+    if review_id is None:
+        return None
+    with request.app.state.engine.connect() as connection:
+        return review_facts(connection, review_id)
 
 
 def _invalid_link(request: Request) -> Response:
@@ -84,18 +113,18 @@ def show_form(request: Request, token: str, saved: str | None = None) -> Respons
     return _page(request, form)
 
 
-def _parse(form: ReviewForm, data: FormData) -> tuple[dict[str, int], dict[str, str]]:
+def _parse(codes: Iterable[str], data: FormData) -> tuple[dict[str, int], dict[str, str]]:
     """Scores given as whole numbers, and a message key per field that is empty or not a number."""
     scores: dict[str, int] = {}
     problems: dict[str, str] = {}
-    for indicator in form.indicators:
-        raw = str(data.get(f"score_{indicator.code}", "")).strip()
+    for code in codes:
+        raw = str(data.get(f"score_{code}", "")).strip()
         if not raw:
-            problems[indicator.code] = "choose_score"
+            problems[code] = "choose_score"
         elif WHOLE_NUMBER.fullmatch(raw):
-            scores[indicator.code] = int(raw)
+            scores[code] = int(raw)
         else:
-            problems[indicator.code] = "not_a_number"
+            problems[code] = "not_a_number"
     return scores, problems
 
 
@@ -114,29 +143,53 @@ def _marked(
     return fields, general
 
 
-@router.post("/review/{token}")
-def submit_form(request: Request, token: str, data: Annotated[FormData, Depends(checked_form)]) -> Response:
+def _state(facts: ReviewFacts, now: datetime) -> str:
+    state = facts.state
+    return form_state(facts.kind, state.status, state.period_status, state.appraisal_stage, state.due_at, now)
+
+
+def _refused_page(
+    request: Request,
+    token: str,
+    problems: list[Refusal],
+    parsed: dict[str, str],
+    data: FormData,
+    now: datetime,
+) -> Response:
+    """The form again with the rule set's refusals marked, or the refusal page if the stage ended meanwhile."""
     form = _load(request, token)
     if form is None:
         return _invalid_link(request)
-    now = request.app.state.clock()
     if form.state(now) != "open":
         return _refusal(request, form, form.state(now))
-    scores, parsed = _parse(form, data)
+    fields, general = _marked(problems, parsed, choose_language(request, form.reviewer_locale))
+    given = {code: str(data.get(f"score_{code}", "")) for code in (i.code for i in form.indicators)}
     comment = str(data.get("comment", "")).strip()[:MAX_COMMENT] or None
-    submission = Submission(form.period_key, form.reviewee_nip, form.reviewer_nip, form.kind, scores, comment)
+    return _page(request, form, values=given, comment=comment, field_errors=fields, general_errors=general)
+
+
+@router.post("/review/{token}")
+def submit_form(request: Request, token: str, data: Annotated[FormData, Depends(checked_form)]) -> Response:
+    facts = _facts(request, token)
+    if facts is None:
+        return _invalid_link(request)
+    now = request.app.state.clock()
+    if _state(facts, now) != "open":
+        form = _load(request, token)
+        return _refusal(request, form, form.state(now)) if form is not None else _invalid_link(request)
+    scores, parsed = _parse(sorted(facts.expected), data)
+    comment = str(data.get("comment", "")).strip()[:MAX_COMMENT] or None
+    submission = Submission(
+        facts.period_key, facts.reviewee_nip, facts.reviewer_nip, facts.kind, scores, comment
+    )
+    problems = refusals(facts, submission, now)  # judged before taking the write lock
+    if problems:
+        return _refused_page(request, token, problems, parsed, data, now)
     try:
-        with write_session(request.app.state.engine) as session:
-            outcome = record_submission(session, submission, now, actor=f"web:{form.reviewer_nip}")
-    except SubmissionRefused as refused:
-        form = _load(request, token)  # the stage may have ended meanwhile: say so plainly
-        if form is None:
-            return _invalid_link(request)
-        if form.state(now) != "open":
-            return _refusal(request, form, form.state(now))
-        fields, general = _marked(refused.problems, parsed, choose_language(request, form.reviewer_locale))
-        given = {code: str(data.get(f"score_{code}", "")) for code in (i.code for i in form.indicators)}
-        return _page(
-            request, form, values=given, comment=comment, field_errors=fields, general_errors=general
-        )
+        with write_session(request.app.state.engine) as session:  # BEGIN IMMEDIATE on SQLite
+            outcome = record_checked(
+                session.connection(), facts, submission, now, actor=f"web:{facts.reviewer_nip}"
+            )
+    except SubmissionRefused as refused:  # the stage ended between the check and the write
+        return _refused_page(request, token, refused.problems, parsed, data, now)
     return RedirectResponse(f"/review/{token}?saved={outcome}", status_code=303)
