@@ -46,7 +46,12 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "predikat",
     "final_score",
     "recommendations",
-)  # DESIGN §9, in this order; fmt: skip
+    # Appended after DESIGN §9's columns: the unit's public satisfaction index (IKM) behind an
+    # IKM-sourced indicator, its response count and the score it gave (blank where none applies).
+    "ikm_index",
+    "ikm_responses",
+    "ikm_score",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -62,13 +67,21 @@ class ResultRow:
     final_score: float | None
     recommendations: list[str]  # kinds, in RECOMMENDATION_KINDS order
     incomplete_reason: str | None
+    ikm_index: float | None = None
+    ikm_responses: int | None = None
+    ikm_score: float | None = None
 
     def export_fields(self) -> dict[str, str]:
         """The row as the results CSV and artifacts show it (RESULT_COLUMNS, all text)."""
-        score = "" if self.final_score is None else f"{self.final_score:.2f}"
         return {"nip": self.nip, "name": self.name, "unit_code": self.unit_code, "result_rating": self.result_rating or "",
-                "behaviour_rating": self.behaviour_rating or "", "predikat": self.predikat or "", "final_score": score,
-                "recommendations": ";".join(self.recommendations)}  # fmt: skip
+                "behaviour_rating": self.behaviour_rating or "", "predikat": self.predikat or "",
+                "final_score": _text(self.final_score), "recommendations": ";".join(self.recommendations),
+                "ikm_index": _text(self.ikm_index), "ikm_responses": "" if self.ikm_responses is None else str(self.ikm_responses),
+                "ikm_score": _text(self.ikm_score)}  # fmt: skip
+
+
+def _text(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,9 @@ class IndicatorLine:
     peer_count: int
     combined_score: float | None
     rating: str | None
+    source: str = "reviews"
+    public_index: float | None = None
+    public_responses: int | None = None
 
 
 @dataclass(frozen=True)
@@ -169,12 +185,25 @@ def period_results(session: Session, period_id: int) -> list[ResultRow]:
         .where(Appraisal.period_id == period_id)
     ):
         kinds[appraisal_id].append(kind)
+    public = _public_satisfaction(session, period_id)
     return [
         ResultRow(nip, name, unit_code, result_rating, behaviour_rating, predikat, final_score,
-                  sorted(kinds[appraisal_id], key=lambda k: _kind_order(k, RECOMMENDATION_KINDS)), reason)
+                  sorted(kinds[appraisal_id], key=lambda k: _kind_order(k, RECOMMENDATION_KINDS)), reason,
+                  *public.get(appraisal_id, (None, None, None)))
         for appraisal_id, nip, name, unit_code, result_rating, behaviour_rating, predikat, final_score, reason
         in appraisals
     ]  # fmt: skip
+
+
+def _public_satisfaction(session: Session, period_id: int) -> dict[int, tuple[float | None, int | None, float | None]]:
+    """Per appraisal with an IKM-sourced indicator: (index, responses, score given)."""
+    rows = session.execute(
+        select(IndicatorResult.appraisal_id, IndicatorResult.public_index, IndicatorResult.public_responses,
+               IndicatorResult.combined_score)
+        .join(Appraisal, Appraisal.id == IndicatorResult.appraisal_id)
+        .where(Appraisal.period_id == period_id, IndicatorResult.source == "public_satisfaction")
+    ).all()  # fmt: skip
+    return {appraisal_id: (index, responses, score) for appraisal_id, index, responses, score in rows}
 
 
 def _employee(session: Session, nip: str) -> Employee:
@@ -230,7 +259,8 @@ def _indicators(session: Session, period: Period, appraisal_id: int, unit_code: 
     ).scalars()
     return [
         IndicatorLine(r.indicator_code, names.get(r.indicator_code, r.indicator_code), r.aspect, r.self_score,
-                      r.supervisor_score, r.peer_score, r.peer_count, r.combined_score, r.rating)
+                      r.supervisor_score, r.peer_score, r.peer_count, r.combined_score, r.rating,
+                      r.source, r.public_index, r.public_responses)
         for r in rows
     ]  # fmt: skip
 

@@ -61,17 +61,17 @@ SUPERVISOR_REVIEWS = {
     AGUS: (DEWI, 4, 4),
     PUTRI: (DEWI, 3, 3),
 }
-HEADER = "nip,name,unit_code,result_rating,behaviour_rating,predikat,final_score,recommendations"
+HEADER = "nip,name,unit_code,result_rating,behaviour_rating,predikat,final_score,recommendations,ikm_index,ikm_responses,ikm_score"
 EXPECTED_CSV = [
     HEADER,
-    f"{ANDI},dr. Andi Wijaya,DINKES,meets,meets,Baik,,",
-    f'{RINA},"Rina Marlina, S.Kep.",DINKES,below,meets,Butuh Perbaikan,,training;improvement_plan',
-    f"{JOKO},Joko Susilo,DINKES,,,,,",
-    f"{DEWI},Dewi Lestari,PKM-01,above,below,Kurang/Misconduct,,training;improvement_plan",
-    f"{AGUS},Agus Salim,PKM-01,above,above,Sangat Baik,,reward",
-    f"{PUTRI},Putri Maharani,PKM-01,meets,meets,Baik,,",
-    f"{BUDI},Budi Santoso,SETDA,,,,,",
-    f"{SITI},Siti Aminah,SETDA,above,above,Sangat Baik,,reward",
+    f"{ANDI},dr. Andi Wijaya,DINKES,meets,meets,Baik,,,,,",
+    f'{RINA},"Rina Marlina, S.Kep.",DINKES,below,meets,Butuh Perbaikan,,training;improvement_plan,,,',
+    f"{JOKO},Joko Susilo,DINKES,,,,,,,,",
+    f"{DEWI},Dewi Lestari,PKM-01,above,below,Kurang/Misconduct,,training;improvement_plan,,,",
+    f"{AGUS},Agus Salim,PKM-01,above,above,Sangat Baik,,reward,,,",
+    f"{PUTRI},Putri Maharani,PKM-01,meets,meets,Baik,,,,,",
+    f"{BUDI},Budi Santoso,SETDA,,,,,,,,",
+    f"{SITI},Siti Aminah,SETDA,above,above,Sangat Baik,,reward,,,",
 ]
 
 cli = typer.Typer(cls=_ErrorBoundary, pretty_exceptions_enable=False, add_completion=False)
@@ -205,7 +205,8 @@ def test_xlsx_has_a_summary_with_chart_and_a_sheet_per_unit(closed: Engine, tmp_
         assert sheet.max_row == count + 1 and values[0] == tuple(HEADER.split(","))
         assert all(isinstance(row[0], str) and len(row[0]) == 18 for row in values[1:])  # NIPs stay text
     assert list(workbook["DINKES"].iter_rows(min_row=3, max_row=3, values_only=True))[0] == (
-        RINA, "Rina Marlina, S.Kep.", "DINKES", "below", "meets", "Butuh Perbaikan", None, "training;improvement_plan"
+        RINA, "Rina Marlina, S.Kep.", "DINKES", "below", "meets", "Butuh Perbaikan", None, "training;improvement_plan",
+        None, None, None,
     )  # fmt: skip
 
 
@@ -301,7 +302,7 @@ def test_csv_formats_final_scores_and_sheet_names_are_valid() -> None:
         None,
     )
     assert results_csv([row]).splitlines()[1] == (
-        "199001012020121001,Ani,BAPPEDA,above,meets,Baik,87.60,promotion;training"
+        "199001012020121001,Ani,BAPPEDA,above,meets,Baik,87.60,promotion;training,,,"
     )
     long_a, long_b = "A" * 32, "A" * 31 + "B"
     names = sheet_names([long_a, long_b, "ringkasan", "History", "x"])
