@@ -17,6 +17,7 @@ from rich.text import Text
 from cli import context
 from config.errors import AppraisalError
 from exports.results_csv import period_export, results_csv
+from feedback.source_words import public_source_words
 from exports.results_xlsx import write_results_workbook
 from models.db import read_session
 from models.results_queries import (
@@ -127,6 +128,9 @@ def _indicator_table(indicators: list[IndicatorLine]) -> Table:
         peers = f"{line.peer_score:.2f} (n={line.peer_count})" if line.peer_score is not None else "-"
         table.add_row(escape(line.name), line.aspect, _score(line.self_score) or "-", _score(line.supervisor_score) or "-",
                       peers, _score(line.combined_score) or "-", line.rating or "-")  # fmt: skip
+        if line.source == "public_satisfaction":
+            words = public_source_words(line.public_index, line.public_responses, line.combined_score, "id")
+            table.add_row(f"  ↳ {escape(words)}", "", "", "", "", "", "")
     return table
 
 

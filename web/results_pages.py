@@ -12,6 +12,7 @@ from models.db import read_session
 from models.results_queries import PEER_FEEDBACK_MINIMUM, appraisal_owner, employee_result, peer_comments
 from web.links import appraisal_id_from_token
 from web.pages import render
+from feedback.source_words import public_source_words
 from web.ui_text import choose_language
 
 router = APIRouter(include_in_schema=False)
@@ -34,6 +35,8 @@ def show_results(request: Request, token: str) -> Response:
         comments = peer_comments(session, appraisal_id)
     peers = sum(1 for review in result.reviews if review.kind == "peer" and review.status == "submitted")
     shown = peers >= PEER_FEEDBACK_MINIMUM
+    sources = {line.code: public_source_words(line.public_index, line.public_responses, line.combined_score, language)
+               for line in result.indicators if line.source == "public_satisfaction"}  # fmt: skip
     context = {"result": result, "peers": peers, "peers_shown": shown, "peer_minimum": PEER_FEEDBACK_MINIMUM,
-               "comments": comments if shown else []}  # fmt: skip
+               "comments": comments if shown else [], "sources": sources}  # fmt: skip
     return render(request, "results.html", context, language=language, zone=result.timezone)
