@@ -17,8 +17,8 @@ from rich.text import Text
 from cli import context
 from config.errors import AppraisalError
 from exports.results_csv import period_export, results_csv
-from feedback.source_words import public_source_words
 from exports.results_xlsx import write_results_workbook
+from feedback.source_words import public_source_words
 from models.db import read_session
 from models.results_queries import (
     RESULT_COLUMNS,

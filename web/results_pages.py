@@ -8,11 +8,11 @@ peers are never named.
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from feedback.source_words import public_source_words
 from models.db import read_session
 from models.results_queries import PEER_FEEDBACK_MINIMUM, appraisal_owner, employee_result, peer_comments
 from web.links import appraisal_id_from_token
 from web.pages import render
-from feedback.source_words import public_source_words
 from web.ui_text import choose_language
 
 router = APIRouter(include_in_schema=False)
