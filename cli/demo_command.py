@@ -1,6 +1,7 @@
 """`appraisal demo`: a synthetic city loaded into a fresh demo database, then shown."""
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,11 +12,16 @@ from sqlalchemy import Engine, func, select
 
 from cli import context
 from cli.demo_web import serve_demo_web
+from cli.feedback_commands import report_table
 from cli.period_commands import print_close_summary
 from cli.roster_commands import print_summary
 from config.fields import PREDIKAT
+from cycle.calibration import period_by_key
+from cycle.periods import cycle_of
+from demo.citizen_feedback import add_demo_feedback
 from demo.city import generate_city, write_roster_csv
 from demo.simulation import DayReport, EngineCalls, simulate
+from feedback.period_ikm import period_ikm
 from models import Notification
 from models.db import create_db_engine, read_session
 from models.recommendation_queries import examples_per_kind
@@ -26,6 +32,8 @@ from roster.load import import_roster
 MAX_CHILDREN_SHOWN = 12
 DEMO_START = "2027-01-04T08:00:00+07:00"  # a Monday; 5 January 2027 is a national holiday
 DAY_NAMES = ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min")
+# Citizens rate the civil registry's and the licensing office's services over these days.
+FEEDBACK_DAYS = (date(2027, 1, 4), date(2027, 1, 15))
 
 
 def _fresh_sqlite(path: Path) -> str:
@@ -80,12 +88,25 @@ def _print_close(engine: Engine, summary: dict[str, Any]) -> None:
             unit["unit"], *(str(unit["counts"].get(name, 0)) for name in PREDIKAT), str(unit["incomplete"])
         )
     context.console.print(table)
+    _print_public_satisfaction(engine, summary["period"])
     with read_session(engine) as session:
         examples = examples_per_kind(session, summary["period"])
     context.console.print("[bold]Contoh rekomendasi[/]")
     for example in examples:
         line = f"  {example.kind}: {example.name} ({example.nip}, {example.predikat}) — {example.reason_id}"
         context.console.print(line, markup=False)
+
+
+def _print_public_satisfaction(engine: Engine, period_key: str) -> None:
+    """The units' IKM the close used for the kepuasan_masyarakat indicator."""
+    with read_session(engine) as session:
+        period = period_by_key(session, period_key)
+        report = period_ikm(session, period, period.closed_at or period.ends_at)
+    context.console.print(report_table(report, cycle_of(period).timezone or "Asia/Jakarta"))
+    context.console.print(
+        f"[dim]Indikator kepuasan_masyarakat dinilai dari IKM unit bila respondennya ≥ {report.min_responses}; "
+        "di bawah itu indikator tidak dihitung (bukan ditebak).[/]"
+    )
 
 
 def _print_outbox(engine: Engine) -> None:
@@ -128,6 +149,9 @@ def demo(
     with read_session(engine) as session:
         context.console.print(_unit_tree(unit_overview(session)))
     start = context.parse_now(DEMO_START)
+    responses = add_demo_feedback(engine, *FEEDBACK_DAYS, current.zone, seed)
+    listed = ", ".join(f"{unit} {count}" for unit, count in responses.items()) or "tidak ada unit layanan"
+    context.console.print(f"Survei kepuasan masyarakat (IKM): tanggapan warga {listed}.")
     # Flows read their settings from the environment: point them at the demo database too.
     os.environ.update({"APPRAISAL_DATABASE_URL": str(engine.url), "APPRAISAL_DEMO": "true"})
     if web:  # the links in queued messages (invitations, results) point at the demo's web app

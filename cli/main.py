@@ -15,6 +15,7 @@ from cli import (
     calibration_commands,
     db_commands,
     demo_command,
+    feedback_commands,
     hr_commands,
     notification_commands,
     period_commands,
@@ -70,6 +71,7 @@ app.add_typer(results_commands.app, name="results")
 app.add_typer(notification_commands.app, name="notifications")
 app.add_typer(reminder_commands.app, name="reminders")
 app.add_typer(hr_commands.app, name="hr")
+app.add_typer(feedback_commands.app, name="feedback")
 app.command("status")(status_command.status)
 app.command("serve")(serve_command.serve)
 app.command("demo")(demo_command.demo)

@@ -128,10 +128,13 @@ def _indicator_table(indicators: list[IndicatorLine]) -> Table:
         peers = f"{line.peer_score:.2f} (n={line.peer_count})" if line.peer_score is not None else "-"
         table.add_row(escape(line.name), line.aspect, _score(line.self_score) or "-", _score(line.supervisor_score) or "-",
                       peers, _score(line.combined_score) or "-", line.rating or "-")  # fmt: skip
-        if line.source == "public_satisfaction":
-            words = public_source_words(line.public_index, line.public_responses, line.combined_score, "id")
-            table.add_row(f"  ↳ {escape(words)}", "", "", "", "", "", "")
     return table
+
+
+def _source_notes(indicators: list[IndicatorLine]) -> list[str]:
+    """Where IKM-sourced figures come from, one line each (printed under the indicator table)."""
+    return [f"{line.name}: {public_source_words(line.public_index, line.public_responses, line.combined_score, 'id')}"
+            for line in indicators if line.source == "public_satisfaction"]  # fmt: skip
 
 
 def _programmes(detail: dict[str, Any]) -> list[str]:
@@ -189,6 +192,7 @@ def show_command(
     parts: list[Any] = [_figures(result), Text()]
     if result.indicators:
         parts.append(_indicator_table(result.indicators))
+        parts += [Text(note) for note in _source_notes(result.indicators)]
     parts += [_recommendation_text(result.recommendations), Text()]
     if result.reviews:
         parts.append(_review_table(result))

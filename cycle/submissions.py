@@ -20,7 +20,6 @@ ORM's per-statement work) was most of the server CPU of a web submission under
 bench/web_submit.py; the database itself answers in well under a millisecond.
 """
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,8 +30,9 @@ from sqlmodel import Session
 
 from config.errors import AppraisalError
 from cycle.stages import stage_index
+from ingest.free_text import clean_comment
 from models import AuditEvent, Review
-from models.cycle import ASPECTS_BY_KIND, REVIEW_KINDS, STAGE_OF_KIND
+from models.cycle import REVIEW_KINDS, STAGE_OF_KIND, reviewer_scores
 from models.review_form_queries import (
     INDICATORS_OF_UNIT,
     REVIEW_ROW,
@@ -94,14 +94,18 @@ class ReviewFacts:
     period_key: str
     unit_code: str
     scale: tuple[int, int]
-    indicators: tuple[tuple[str, str], ...]  # (code, aspect) of the period's indicators for the unit
+    indicators: tuple[tuple[str, str, str], ...]  # (code, aspect, source) of the period's indicators for the unit
     state: ReviewState
 
     @property
     def expected(self) -> frozenset[str]:
         """The indicator codes this kind of reviewer scores."""
-        aspects = ASPECTS_BY_KIND[self.kind]
-        return frozenset(code for code, aspect in self.indicators if aspect in aspects)
+        return frozenset(code for code, aspect, source in self.indicators if reviewer_scores(self.kind, aspect, source))
+
+    @property
+    def from_public(self) -> frozenset[str]:
+        """The indicator codes scored from the public satisfaction survey, by no reviewer."""
+        return frozenset(code for code, _, source in self.indicators if source == "public_satisfaction")
 
 
 _STATE_COLUMNS = (
@@ -164,7 +168,7 @@ def review_facts(connection: Connection, review_id: int) -> ReviewFacts | None:
         period_key=row.key,
         unit_code=row.unit_code,
         scale=(row.scale_min, row.scale_max),
-        indicators=tuple((indicator.code, indicator.aspect) for indicator in indicators),
+        indicators=tuple((indicator.code, indicator.aspect, indicator.source) for indicator in indicators),
         state=ReviewState(row.status, row.due_at, row.stage, row.period_status),
     )
 
@@ -234,12 +238,15 @@ def _state_problems(facts: ReviewFacts, state: ReviewState, now: datetime) -> li
 
 
 def _score_problems(facts: ReviewFacts, submission: Submission) -> list[Refusal]:
-    expected, known = facts.expected, {code for code, _ in facts.indicators}
+    expected, known = facts.expected, {code for code, _, _ in facts.indicators}
     low, high = facts.scale
     problems = []
     for code, score in submission.scores.items():
         if code not in known:
             message = f"{code!r} is not an indicator of {facts.period_key} for unit {facts.unit_code}"
+            problems.append(Refusal("indicator_code", message, code))
+        elif code in facts.from_public:
+            message = f"{code!r} is scored from the public satisfaction survey (IKM), not by reviewers"
             problems.append(Refusal("indicator_code", message, code))
         elif code not in expected:
             problems.append(
@@ -266,15 +273,6 @@ def refusals(facts: ReviewFacts, submission: Submission, now: datetime) -> list[
     return state + _score_problems(facts, submission)
 
 
-# Control characters other than tab and newline have no place in a comment (PostgreSQL refuses
-# NUL outright); they are dropped, whichever way the comment came in (form, API, CSV).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _clean(comment: str | None) -> str | None:
-    return (CONTROL_CHARACTERS.sub("", comment).strip() or None) if comment is not None else None
-
-
 def record_checked(
     connection: Connection, facts: ReviewFacts, submission: Submission, now: datetime, *, actor: str
 ) -> str:
@@ -289,7 +287,7 @@ def record_checked(
         raise SubmissionRefused(problems)
     before_scores = dict(connection.execute(SCORES_OF_REVIEW, {"review_id": facts.review_id}).tuples().all())
     before: dict[str, Any] = {"status": locked.status, "scores": before_scores, "comment": locked.comment}
-    after: dict[str, Any] = {"status": "submitted", "scores": dict(submission.scores), "comment": _clean(submission.comment)}  # fmt: skip
+    after: dict[str, Any] = {"status": "submitted", "scores": dict(submission.scores), "comment": clean_comment(submission.comment)}  # fmt: skip
     if before == after:
         return "unchanged"
     connection.execute(_DELETE_SCORES, {"review_id": facts.review_id})

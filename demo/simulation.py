@@ -27,7 +27,7 @@ from cycle.submissions import Submission, record_submission
 from flows.runner import Mode, run_engine_step
 from flows.steps import advance_step, close_step, open_period_step, reminders_step
 from models import Appraisal, Employee, Indicator, Notification, Period, Review, Unit
-from models.cycle import scored_by
+from models.cycle import reviewer_scores
 from models.db import read_session, write_session
 from models.progress_queries import stage_counts
 
@@ -133,10 +133,11 @@ class CitySimulation:
     def _codes(self, session: Session, set_id: int, unit_code: str, kind: str) -> list[str]:
         key = (set_id, unit_code, kind)
         if key not in self.codes:
-            self.codes[key] = list(session.execute(
-                select(Indicator.code).where(Indicator.indicator_set_id == set_id, scored_by(kind),
-                                             or_(Indicator.unit_code.is_(None), Indicator.unit_code == unit_code))
-            ).scalars())  # fmt: skip
+            rows = session.execute(
+                select(Indicator.code, Indicator.aspect, Indicator.source)
+                .where(Indicator.indicator_set_id == set_id, or_(Indicator.unit_code.is_(None), Indicator.unit_code == unit_code))
+            ).all()  # fmt: skip
+            self.codes[key] = [code for code, aspect, source in rows if reviewer_scores(kind, aspect, source)]
         return self.codes[key]
 
     def _submit_due(self, session: Session, now: datetime) -> int:

@@ -45,7 +45,7 @@ def sheet_names(unit_codes: Iterable[str], taken: Iterable[str] = (SUMMARY_SHEET
     return names
 
 
-def _write_table(sheet: Worksheet, top: int, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+def write_table(sheet: Worksheet, top: int, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     """Write a header (bold) and rows from row `top`; returns the last row written."""
     for column, title in enumerate(header, start=1):
         sheet.cell(top, column, title).font = BOLD
@@ -81,7 +81,7 @@ def _summary(sheet: Worksheet, title: str, rows: list[ResultRow], predikat_order
     sheet["A2"] = f"{len(rows)} penilaian (appraisals), {overall[INCOMPLETE]} tidak lengkap (incomplete)"
     first = 4
     overall_rows = [[name, overall[name]] for name in order]
-    last = _write_table(
+    last = write_table(
         sheet, first, ["Predikat", "Jumlah"], [*overall_rows, [INCOMPLETE, overall[INCOMPLETE]]]
     )
     sheet.cell(last + 1, 1, "Jumlah").font = BOLD
@@ -111,7 +111,7 @@ def _summary(sheet: Worksheet, title: str, rows: list[ResultRow], predikat_order
     total_row = ["Semua unit", *(overall[name] for name in [*order, INCOMPLETE]), len(rows)]
     top = max(last + 3, first + 20)  # below the chart
     sheet.cell(top - 1, 1, "Per unit").font = BOLD
-    end = _write_table(sheet, top, header, [*unit_rows, total_row])
+    end = write_table(sheet, top, header, [*unit_rows, total_row])
     for column in range(1, len(header) + 1):
         sheet.cell(end, column).font = BOLD
     _fit_columns(sheet, _widths([header, *unit_rows, total_row, *overall_rows]))
@@ -142,7 +142,7 @@ def write_results_workbook(
              ";".join(r.recommendations)]
             for r in unit_rows
         ]  # fmt: skip
-        _write_table(sheet, 1, columns, values)
+        write_table(sheet, 1, columns, values)
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(values) + 1}"
         _fit_columns(sheet, _widths([columns, *values]))

@@ -18,13 +18,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    and_,
 )
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Field, SQLModel
 
 from models.base import UTCDateTime, check_in, utc_now
-from models.indicators import INDICATOR_SOURCES, Indicator
+from models.indicators import INDICATOR_SOURCES
 
 PERIOD_STATUSES: tuple[str, ...] = ("scheduled", "open", "closed")
 STAGES: tuple[str, ...] = ("self_assessment", "supervisor_review", "peer_review", "calibration", "closed")
@@ -47,10 +45,10 @@ ASPECTS_BY_KIND: dict[str, tuple[str, ...]] = {
 RECOMMENDATION_KINDS: tuple[str, ...] = ("promotion", "training", "improvement_plan", "reward")
 
 
-def scored_by(kind: str) -> ColumnElement[bool]:
-    """The indicators a reviewer of `kind` scores: the kind's aspects, and only those whose score
-    comes from reviews (an IKM-sourced indicator is scored at close from the citizens' survey)."""
-    return and_(Indicator.aspect.in_(ASPECTS_BY_KIND[kind]), Indicator.source == "reviews")
+def reviewer_scores(kind: str, aspect: str, source: str) -> bool:
+    """Whether a reviewer of `kind` scores an indicator of `aspect` from `source`: the kind's aspects,
+    and only indicators scored by reviews (an IKM-sourced one is scored at close from the survey)."""
+    return aspect in ASPECTS_BY_KIND[kind] and source == "reviews"
 
 
 class Period(SQLModel, table=True):

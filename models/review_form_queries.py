@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Table, bindparam, or_, select
 
-from models.cycle import ASPECTS_BY_KIND, STAGE_OF_KIND, Appraisal, Period, Review, ReviewScore
+from models.cycle import STAGE_OF_KIND, Appraisal, Period, Review, ReviewScore, reviewer_scores
 from models.indicators import Indicator, IndicatorSet
 from models.organisation import Employee, Unit
 
@@ -50,7 +50,8 @@ REVIEW_ROW = (
     .where(review_t.c.id == bindparam("review_id"))
 )  # fmt: skip
 INDICATORS_OF_UNIT = (
-    select(indicator_t.c.code, indicator_t.c.name, indicator_t.c.description, indicator_t.c.aspect, indicator_t.c.unit_code)
+    select(indicator_t.c.code, indicator_t.c.name, indicator_t.c.description, indicator_t.c.aspect, indicator_t.c.unit_code,
+           indicator_t.c.source)
     .where(indicator_t.c.indicator_set_id == bindparam("indicator_set_id"),
            or_(indicator_t.c.unit_code.is_(None), indicator_t.c.unit_code == bindparam("unit_code")))
     .order_by(indicator_t.c.id)
@@ -141,8 +142,8 @@ def _indicators(
         INDICATORS_OF_UNIT, {"indicator_set_id": indicator_set_id, "unit_code": unit_code}
     )
     chosen: dict[str, FormIndicator] = {}
-    for code, name, description, aspect, own_unit in rows:
-        if aspect in ASPECTS_BY_KIND[kind] and (own_unit is not None or code not in chosen):
+    for code, name, description, aspect, own_unit, source in rows:
+        if reviewer_scores(kind, aspect, source) and (own_unit is not None or code not in chosen):
             chosen[code] = FormIndicator(code, name, description, aspect)
     return list(chosen.values())
 
