@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlmodel import Session
 
 from ingest.csv_file import CsvRejected
@@ -113,28 +113,40 @@ class _Import:
         columns = [getattr(Employee, name) for name in ("id", "nip", *EMPLOYEE_FIELDS)]
         existing = {row.nip: row._asdict() for row in self.session.execute(select(*columns))}
         new = [spec for spec in roster.employees if spec.nip not in existing]
+        connection = self.session.connection()  # Core executemany: no ORM bookkeeping per row
         if new:
-            self.session.execute(insert(Employee), [self._new_employee(spec, unit_ids) for spec in new])
+            connection.execute(
+                insert(Employee.__table__), [self._new_employee(spec, unit_ids) for spec in new]
+            )
         staff_ids = dict(self.session.execute(select(Employee.nip, Employee.id)).all())
-        changes, audit = [], []
+        changes, supervisors, audit = [], [], []
         for spec in roster.employees:
             supervisor_id = staff_ids[spec.supervisor_nip] if spec.supervisor_nip else None
             values = _employee_values(spec, unit_ids[spec.unit_code], supervisor_id)
             before = existing.get(spec.nip)
-            differs = {
-                name: values[name]
-                for name in EMPLOYEE_FIELDS
-                if before is None or before[name] != values[name]
-            }
             if before is None:
                 audit.append((staff_ids[spec.nip], None, {"nip": spec.nip, **values}))
-            elif differs:
+                if supervisor_id is not None:  # inserted without: the supervisor had no id yet
+                    supervisors.append({"row_id": staff_ids[spec.nip], "supervisor_id": supervisor_id})
+                continue
+            differs = {name: values[name] for name in EMPLOYEE_FIELDS if before[name] != values[name]}
+            if differs:
                 audit.append((staff_ids[spec.nip], {name: before[name] for name in differs}, differs))
                 self.summary.staff_updated += 1
-            if differs and (before is not None or values["supervisor_id"] is not None):
-                changes.append({"id": staff_ids[spec.nip], **values, "updated_at": self.now})
+                changes.append({"row_id": staff_ids[spec.nip], **values, "updated_at": self.now})
+        table = Employee.__table__
+        if supervisors:
+            connection.execute(
+                update(table)
+                .where(table.c.id == bindparam("row_id"))
+                .values(supervisor_id=bindparam("supervisor_id")),
+                supervisors,
+            )
         if changes:
-            self.session.execute(update(Employee), changes)
+            columns = {name: bindparam(name) for name in (*EMPLOYEE_FIELDS, "updated_at")}
+            connection.execute(
+                update(table).where(table.c.id == bindparam("row_id")).values(columns), changes
+            )
         self.summary.staff_created = len(new)
         self.summary.staff_unchanged = len(roster.employees) - len(new) - self.summary.staff_updated
         self.audit(audit, "roster.import")

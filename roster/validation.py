@@ -4,17 +4,16 @@ The result, a `ValidRoster`, is what the loader writes; nothing is written unles
 found no problem at all.
 """
 
-import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import apprise
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 
 from config.zones import TIMEZONE_ALIASES
 from ingest.csv_file import CsvIssue, CsvRow
+from roster.contacts import ContactChecks
 from roster.graph import find_cycles
 from roster.nip import nip_problem
 
@@ -68,21 +67,13 @@ def _timezone(value: str, default: str) -> str | None:
     return name
 
 
-def _chat_url_parses(url: str) -> bool:
-    logger = logging.getLogger("apprise")
-    previous, logger.disabled = logger.disabled, True  # Apprise logs its own warning for bad URLs
-    try:
-        return apprise.Apprise.instantiate(url) is not None
-    finally:
-        logger.disabled = previous
-
-
 class _Validator:
     """Holds the issues found so far; one method per kind of check."""
 
     def __init__(self, default_timezone: str) -> None:
         self.default_timezone = default_timezone
         self.issues: list[CsvIssue] = []
+        self.contacts = ContactChecks()
 
     def problem(self, row: CsvRow, column: str, message: str) -> None:
         self.issues.append(CsvIssue(row.line, column, message))
@@ -97,10 +88,10 @@ class _Validator:
         email = row["email"]
         if email:
             try:
-                email = validate_email(email, check_deliverability=False).normalized
+                email = self.contacts.email(email)
             except EmailNotValidError as exc:
                 self.problem(row, "email", f"not a valid email address ({exc})")
-        if row["chat_url"] and not _chat_url_parses(row["chat_url"]):
+        if row["chat_url"] and not self.contacts.chat_url_parses(row["chat_url"]):
             self.problem(
                 row,
                 "chat_url",
