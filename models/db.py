@@ -76,9 +76,13 @@ def write_session(engine: Engine) -> Iterator[Session]:
 
 @contextmanager
 def write_connection(engine: Engine) -> Iterator[Connection]:
-    """A Core connection in one write transaction (BEGIN IMMEDIATE on SQLite), for hot single-statement
-    writes where an ORM session's setup would cost more than the statement itself."""
-    with engine.execution_options(**{_WRITE_OPTION: True}).begin() as connection:
+    """A Core connection whose transactions are write transactions (BEGIN IMMEDIATE on SQLite).
+
+    For hot loops of small writes, where an ORM session (or even a pool checkout) per write
+    would cost more than the statement: the caller opens one `with connection.begin():` per
+    unit of work, so each still commits on its own.
+    """
+    with engine.execution_options(**{_WRITE_OPTION: True}).connect() as connection:
         yield connection
 
 

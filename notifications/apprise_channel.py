@@ -21,7 +21,7 @@ the project calls `send()` and gets a `DeliveryResult`; only True counts as deli
 import logging
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -68,8 +68,13 @@ class _ThreadLogCapture(logging.Filter):
         return record.levelno >= self._pass_level
 
     @contextmanager
-    def capture(self) -> Iterator[list[logging.LogRecord]]:
-        records: list[logging.LogRecord] = []
+    def listening(self) -> Iterator[None]:
+        """Keep the logger lowered and this filter installed while the block runs.
+
+        Lowering and restoring the level clears the cache of every logger in the process, so a
+        caller sending many messages holds this around all of them: each `capture` inside then
+        only swaps a buffer.
+        """
         with self._lock:
             if self._users == 0:
                 self._restore_level = self._logger.level
@@ -77,19 +82,33 @@ class _ThreadLogCapture(logging.Filter):
                 self._logger.setLevel(logging.DEBUG)
                 self._logger.addFilter(self)
             self._users += 1
-            self._buffers[threading.get_ident()] = records
         try:
-            yield records
+            yield
         finally:
             with self._lock:
-                self._buffers.pop(threading.get_ident(), None)
                 self._users -= 1
                 if self._users == 0:
                     self._logger.removeFilter(self)
                     self._logger.setLevel(self._restore_level)
 
+    @contextmanager
+    def capture(self) -> Iterator[list[logging.LogRecord]]:
+        """The records this thread's Apprise calls log inside the block."""
+        records: list[logging.LogRecord] = []
+        with self.listening():
+            self._buffers[threading.get_ident()] = records
+            try:
+                yield records
+            finally:
+                self._buffers.pop(threading.get_ident(), None)
+
 
 _CAPTURE = _ThreadLogCapture()
+
+
+def sending() -> AbstractContextManager[None]:
+    """Hold around a run of many `send` calls: sets up Apprise's log capture once, not per message."""
+    return _CAPTURE.listening()
 
 
 def _reason(records: list[logging.LogRecord], fallback: str, secrets: tuple[str, ...]) -> str:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Table, or_, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -41,7 +41,7 @@ from models.audit_log import record_events
 from models.base import utc_now
 from models.db import write_connection, write_session
 from models.outbox import NOTIFICATION_CHANNELS
-from notifications.apprise_channel import DEFAULT_TIMEOUT_SECONDS
+from notifications.apprise_channel import DEFAULT_TIMEOUT_SECONDS, sending
 from notifications.delivery import ClaimedMessage, Outcome, Recipient, deliver
 from notifications.rendering import TEMPLATES
 
@@ -49,6 +49,19 @@ CLAIM_BATCH = 25
 CLAIM_LEASE = timedelta(minutes=15)
 ACTOR = "notification-dispatcher"
 _OUTBOX: Table = Notification.__table__  # type: ignore[attr-defined]
+# Only over our own claim: if the lease ran out and another dispatcher took the row, its claim
+# bumped `attempts` and its outcome is the one that counts.
+_MINE = (
+    (_OUTBOX.c.id == bindparam("row_id"))
+    & (_OUTBOX.c.status == "pending")
+    & (_OUTBOX.c.attempts == bindparam("claimed_attempts"))
+)
+# The hot path, built once: SQLAlchemy then reuses its compiled form for every sent message.
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_MINE)
+    .values(status="sent", sent_at=bindparam("now"), last_error=None, next_attempt_at=None)
+)
 
 
 @dataclass
@@ -108,21 +121,21 @@ def _due(now: datetime) -> Any:
     )
 
 
-def _recipients(session: Session, ids: set[int]) -> dict[int, Recipient]:
+def _recipients(connection: Connection, ids: set[int]) -> dict[int, Recipient]:
     if not ids:
         return {}
     columns = (Employee.id, Employee.name, Employee.nip, Employee.email, Employee.chat_url)
-    rows = session.execute(
+    rows = connection.execute(
         select(*columns, Employee.locale, Employee.timezone, Employee.active).where(Employee.id.in_(ids))  # type: ignore[attr-defined]
     )
     return {row.id: Recipient(row.name, row.nip, row.email, row.chat_url, row.locale, row.timezone, row.active) for row in rows}  # fmt: skip
 
 
-def _claim(engine: Engine, now: datetime, size: int) -> list[ClaimedMessage]:
+def _claim(connection: Connection, now: datetime, size: int) -> list[ClaimedMessage]:
     """Take up to `size` due rows for this dispatcher (see the module docstring)."""
-    with write_session(engine) as session:
+    with connection.begin():
         due = select(_OUTBOX.c.id).where(_due(now)).order_by(_OUTBOX.c.id).limit(size)
-        if session.get_bind().dialect.name == "postgresql":
+        if connection.dialect.name == "postgresql":
             due = due.with_for_update(skip_locked=True)
         claim = (
             update(_OUTBOX)
@@ -143,8 +156,8 @@ def _claim(engine: Engine, now: datetime, size: int) -> list[ClaimedMessage]:
                 )
             )  # fmt: skip
         )
-        rows = sorted(session.execute(claim).all(), key=lambda row: row.id)
-        people = _recipients(session, {row.recipient_id for row in rows if row.recipient_id is not None})
+        rows = sorted(connection.execute(claim).all(), key=lambda row: row.id)
+        people = _recipients(connection, {row.recipient_id for row in rows if row.recipient_id is not None})
     return [
         ClaimedMessage(
             row.id,
@@ -184,46 +197,33 @@ def _give_up(session: Session, message: ClaimedMessage, error: str, now: datetim
 
 
 def _record(
-    engine: Engine,
+    connection: Connection,
     message: ClaimedMessage,
     outcome: Outcome,
     now: datetime,
     max_attempts: int,
     base_delay: int,
 ) -> str:
-    """Store one outcome in its own transaction; returns which report counter it belongs to."""
-    # Only over our own claim: if the lease ran out and another dispatcher took the row, its
-    # claim bumped `attempts` and its outcome is the one that counts.
-    mine = (
-        (_OUTBOX.c.id == message.id)
-        & (_OUTBOX.c.status == "pending")
-        & (_OUTBOX.c.attempts == message.attempts)
-    )
-    if outcome.ok:  # the common case: one UPDATE on a plain connection, no ORM session to set up
-        with write_connection(engine) as connection:
-            connection.execute(
-                update(_OUTBOX)
-                .where(mine)
-                .values(status="sent", sent_at=now, last_error=None, next_attempt_at=None)
-            )
+    """Store one outcome in its own transaction; returns which report counter it belongs to.
+
+    A sent message, the common case, is one prebuilt UPDATE on the dispatcher's connection. The
+    rare outcomes take an ORM session on another connection (free of transactions in between:
+    `connection` has none open here), since giving up also writes an audit event and HR's notice.
+    """
+    mine = {"row_id": message.id, "claimed_attempts": message.attempts}
+    if outcome.ok:
+        with connection.begin():
+            connection.execute(_MARK_SENT, {**mine, "now": now})
         return "sent"
-    with write_session(engine) as session:
-        if outcome.ok:
-            values: dict[str, Any] = {
-                "status": "sent",
-                "sent_at": now,
-                "last_error": None,
-                "next_attempt_at": None,
-            }
-            kind = "sent"
-        elif outcome.skipped or outcome.permanent or message.attempts >= max_attempts:
-            values = {"status": "failed", "last_error": outcome.error, "next_attempt_at": None}
-            kind = "skipped" if outcome.skipped else "failed"
-        else:
-            delay = timedelta(seconds=base_delay * 2 ** (message.attempts - 1))
-            values = {"last_error": outcome.error, "next_attempt_at": now + delay}
-            kind = "retried"
-        changed = session.execute(update(_OUTBOX).where(mine).values(**values)).rowcount
+    if outcome.skipped or outcome.permanent or message.attempts >= max_attempts:
+        values: dict[str, Any] = {"status": "failed", "last_error": outcome.error, "next_attempt_at": None}
+        kind = "skipped" if outcome.skipped else "failed"
+    else:
+        delay = timedelta(seconds=base_delay * 2 ** (message.attempts - 1))
+        values = {"last_error": outcome.error, "next_attempt_at": now + delay}
+        kind = "retried"
+    with write_session(connection.engine) as session:
+        changed = session.execute(update(_OUTBOX).where(_MINE).values(**values), mine).rowcount
         if changed and kind == "failed":
             _give_up(session, message, outcome.error or "unknown error", now)
     return kind
@@ -252,13 +252,17 @@ def dispatch_pending(
         raise ValueError(f"max_attempts must be at least 1 (got {max_attempts})")
     report = DispatchReport()
     remaining = limit
-    while remaining > 0:
-        batch = _claim(engine, now, min(batch_size, remaining))
-        if not batch:
-            break
-        remaining -= len(batch)
-        for message in batch:
-            outcome = deliver(message, settings, timeout=timeout_seconds)
-            kind = _record(engine, message, outcome, now, max_attempts, base_delay_seconds)
-            setattr(report, kind, getattr(report, kind) + 1)
+    with sending():
+        while remaining > 0:
+            # One connection per batch: its claim and each outcome are separate transactions on
+            # it, without a pool checkout per message; a broken connection is replaced next batch.
+            with write_connection(engine) as connection:
+                batch = _claim(connection, now, min(batch_size, remaining))
+                if not batch:
+                    break
+                remaining -= len(batch)
+                for message in batch:
+                    outcome = deliver(message, settings, timeout=timeout_seconds)
+                    kind = _record(connection, message, outcome, now, max_attempts, base_delay_seconds)
+                    setattr(report, kind, getattr(report, kind) + 1)
     return report

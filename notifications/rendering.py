@@ -118,6 +118,8 @@ def _environment(autoescape: bool) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        # The templates ship with the code: compile each once, not stat its file at every message.
+        auto_reload=False,
     )
     environment.filters.update(
         when=_when,
@@ -142,8 +144,8 @@ def _block(template_name: str, block: str, variables: dict[str, Any], *, autoesc
 def render(template: str, locale: str | None, payload: dict[str, Any], channel: str) -> Rendered:
     """Every form of `template` for `payload` in `locale`; `channel` only chooses what must exist.
 
-    Email needs the subject, text and HTML; chat only its short text (the other forms are then
-    left empty, saving the work). HR gets title and text, plus HTML when it is reached by email.
+    Email needs the subject, text and HTML; chat only its short text (the other forms, the
+    subject too, are then left empty, saving the work). HR gets title and text, plus HTML when it is reached by email.
     """
     if template not in TEMPLATES:
         raise RenderError(f"unknown notification template {template!r}; known: {', '.join(TEMPLATES)}")
@@ -153,11 +155,9 @@ def render(template: str, locale: str | None, payload: dict[str, Any], channel: 
     name = f"{language}/{template}.j2"
     variables = {**payload, "locale": language}
     try:
+        if channel == "chat":  # the dispatcher's commonest message: one block, nothing more
+            return Rendered(title="", text="", html="", chat=_block(name, "chat", variables, autoescape=False))
         title = _block(name, "title", variables, autoescape=False)
-        if channel == "chat":
-            return Rendered(
-                title=title, text="", html="", chat=_block(name, "chat", variables, autoescape=False)
-            )
         text = _block(name, "text", variables, autoescape=False)
         body = _block(name, "html", variables, autoescape=True)
         layout = _environment(True).get_template("_layout.html")
