@@ -7,20 +7,28 @@ stage and status), so no separate expiry date has to be kept in step with deadli
 link is valid while its period is closed.
 """
 
+from functools import cache
+
 from itsdangerous import BadSignature, URLSafeSerializer
 
 REVIEW_SALT = "review-form"
 RESULTS_SALT = "employee-results"
 
 
+@cache
+def _serializer(secret: str, salt: str) -> URLSafeSerializer:
+    """One serializer per (secret, salt): building one derives its key, on every link otherwise."""
+    return URLSafeSerializer(secret, salt=salt)
+
+
 def _sign(secret: str, salt: str, row_id: int) -> str:
-    return URLSafeSerializer(secret, salt=salt).dumps(row_id)
+    return _serializer(secret, salt).dumps(row_id)
 
 
 def _unsign(secret: str, salt: str, token: str) -> int | None:
     """The row id of a genuine token, None for a forged or altered one."""
     try:
-        value = URLSafeSerializer(secret, salt=salt).loads(token)
+        value = _serializer(secret, salt).loads(token)
     except BadSignature:
         return None
     return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -17,6 +17,9 @@ from web.csrf import csrf_token
 from web.ui_text import LANGUAGES, choose_language, remember_language, translator
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
+# The templates ship with the code: checking each one's mtime on every page cost ~3 % of a review
+# form's server CPU under bench/web_submit.py. Restart the server after editing a template.
+TEMPLATES.env.auto_reload = False
 
 
 def _when(language: str, default_zone: str) -> Any:
