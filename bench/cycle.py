@@ -46,10 +46,12 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from config.settings import Settings, load_settings
+from cycle.advancing import advance_period, open_periods
+from cycle.opening import open_period
 from demo.city import generate_city, write_roster_csv
 from flows.steps import advance_step, close_step, open_period_step
 from models import Appraisal, Period, Review
-from models.db import create_db_engine, read_session
+from models.db import create_db_engine, read_session, write_session
 from models.schema import upgrade_schema
 from roster.load import import_roster
 
@@ -160,7 +162,31 @@ def _status(url: str, key: str, now: datetime, runs: int) -> list[Step]:
     ]
 
 
-def run_cycle(employees: int, folder: Path, status_runs: int) -> list[Step]:
+def _open(url: str, now: datetime, invitations: bool) -> dict[str, Any]:
+    """The open step as its flow runs it, or without queuing invitations (--no-invitations)."""
+    settings = _settings(url, now)
+    if invitations:
+        return open_period_step(settings, "annual", actor="bench")
+    engine = create_db_engine(url)
+    with write_session(engine) as session:
+        result = open_period(session, settings.load_cycles(), "annual", now, actor="bench")
+    engine.dispose()
+    return {"period": result.key, "appraisals": result.appraisals}
+
+
+def _advance(url: str, now: datetime, invitations: bool) -> dict[str, Any]:
+    """The advance step as its flow runs it, or without queuing invitations (--no-invitations)."""
+    if invitations:
+        return advance_step(_settings(url, now), actor="bench")
+    engine = create_db_engine(url)
+    with write_session(engine) as session:
+        reports = [advance_period(session, period, now, actor="bench") for period in open_periods(session)]
+        moved = [{"moved": dict(report.moved)} for report in reports]
+    engine.dispose()
+    return {"periods": moved}
+
+
+def run_cycle(employees: int, folder: Path, status_runs: int, invitations: bool = True) -> list[Step]:
     """Every step of one cycle for a city of `employees` staff, in a fresh SQLite file under `folder`."""
     database = folder / "cycle.db"
     url = f"sqlite:///{database}"
@@ -179,12 +205,7 @@ def run_cycle(employees: int, folder: Path, status_runs: int) -> list[Step]:
 
     step, _ = _measured("roster import", database, roster, tasks=TASKS["roster import"])
     steps.append(step)
-    step, opened = _measured(
-        "open",
-        database,
-        lambda: open_period_step(_settings(url, OPENED), "annual", actor="bench"),
-        tasks=TASKS["open"],
-    )
+    step, opened = _measured("open", database, lambda: _open(url, OPENED, invitations), tasks=TASKS["open"])
     steps.append(step)
     period_id, now = _period_id(url), OPENED
     for kind in ("self", "supervisor", "peer"):
@@ -195,7 +216,7 @@ def run_cycle(employees: int, folder: Path, status_runs: int) -> list[Step]:
         step, report = _measured(
             f"advance after {kind}",
             database,
-            lambda at=now: advance_step(_settings(url, at), actor="bench"),
+            lambda at=now: _advance(url, at, invitations),
             tasks=TASKS["advance"],
         )
         moved = report["periods"][0]["moved"]
@@ -227,11 +248,13 @@ def run_cycle(employees: int, folder: Path, status_runs: int) -> list[Step]:
     return steps
 
 
-def _print(employees: int, steps: list[Step], whole_rss: float) -> None:
+def _print(employees: int, steps: list[Step], whole_rss: float, invitations: bool) -> None:
     print(
         f"\nwhole cycle, {employees:,} staff, SQLite file (WAL); peak RSS of the steps {whole_rss:.0f} MB"
         " (setup — city generation, bulk submissions — not counted)"
     )
+    if not invitations:
+        print("open and advances WITHOUT queuing invitations (--no-invitations): the flows queue them")
     print(f"{'step':<24}{'time s':>9}{'floor s':>9}{'ratio':>8}{'RSS MB':>8}{'tasks':>7}  notes")
     for s in steps:
         floor = f"{s.floor:9.3f}" if s.floor else f"{'-':>9}"
@@ -268,8 +291,13 @@ def main() -> None:
             folder = args.keep / str(employees) if args.keep else Path(directory)
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "cycle.db").unlink(missing_ok=True)
-            results[employees] = run_cycle(employees, folder, args.status_runs)
-        _print(employees, results[employees], max(step.rss for step in results[employees]))
+            results[employees] = run_cycle(employees, folder, args.status_runs, not args.no_invitations)
+        _print(
+            employees,
+            results[employees],
+            max(step.rss for step in results[employees]),
+            not args.no_invitations,
+        )
     if args.growth:
         _print_growth(results)
 
