@@ -280,6 +280,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--status-runs", type=int, default=15)
     parser.add_argument(
+        "--no-invitations",
+        action="store_true",
+        help="open and advance without queuing invitations (the flows always queue them): the engine's own share",
+    )
+    parser.add_argument(
         "--keep", type=Path, help="work in this folder and keep the databases (one before each step)"
     )
     args = parser.parse_args()
