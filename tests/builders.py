@@ -68,7 +68,12 @@ def database_snapshot(url: str) -> str:
     engine = create_db_engine(url)
     try:
         if engine.dialect.name == "sqlite":
-            engine.dispose()  # closing the last connection checkpoints the WAL into the file
+            # Everything committed goes into the file, even while another engine (an in-process CLI
+            # run not yet garbage-collected) still holds idle connections that would delay the
+            # checkpoint closing the last connection does.
+            with engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            engine.dispose()
             return hashlib.sha256(Path(engine.url.database or "").read_bytes()).hexdigest()
         metadata = MetaData()
         metadata.reflect(engine)
