@@ -259,6 +259,10 @@ def test_the_short_link_leads_to_the_form(counter: Counter, citizen: TestClient)
     assert response.status_code == 303 and response.headers["location"] == FORM
     english = citizen.get(counter.service.short_path, params={"lang": "en"}, follow_redirects=False)
     assert english.headers["location"] == f"{FORM}?lang=en"
+    unknown_choices = citizen.get(
+        counter.service.short_path, params={"lang": "xx", "kanal": "en"}, follow_redirects=False
+    )
+    assert unknown_choices.headers["location"] == FORM  # only known choices are carried over
     assert citizen.get(counter.service.short_path).status_code == 200
     for unknown in ("/s/999999", "/s/abc", "/s/٣", "/s/" + "9" * 5000, "/s/-1"):
         assert citizen.get(unknown, follow_redirects=False).status_code == 404, unknown

@@ -81,9 +81,10 @@ def _kiosk(request: Request) -> bool:
 
 def _query(request: Request) -> str:
     """The language and kiosk choices of this request, to carry over to the next page."""
-    kept = {name: request.query_params.get(name) for name in ("lang", "kanal")}
-    kept = {name: value for name, value in kept.items() if value in (*LANGUAGES, KIOSK)}
-    return ("?" + "&".join(f"{name}={value}" for name, value in kept.items())) if kept else ""
+    allowed = {"lang": LANGUAGES, "kanal": (KIOSK,)}
+    kept = [f"{name}={request.query_params[name]}" for name, values in allowed.items()
+            if request.query_params.get(name) in values]  # fmt: skip
+    return "?" + "&".join(kept) if kept else ""
 
 
 def _form_page(
