@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlmodel import Session
 
 from config.cycle_indicators import TrainingProgramme
@@ -83,13 +83,22 @@ def _not_in_calibration(session: Session, period: Period) -> dict[str, int]:
     return dict(session.execute(query).all())
 
 
+# The appraisal columns the close stores.
+FIGURES = ("stage", "stage_started_at", "updated_at", "predikat", "result_rating", "behaviour_rating",
+           "result_score", "behaviour_score", "final_score", "incomplete_reason")  # fmt: skip
+
+
 def _store(
     session: Session, scored: list[ScoredAppraisal], advisor: Advisor, now: datetime, result: CloseResult
 ) -> list[Advice]:
     """Write the final figures and recommendations; returns the recommendations given."""
     check_transition("calibration", "closed")
-    session.execute(update(Appraisal), [
-        {"id": item.appraisal_id, "stage": "closed", "stage_started_at": now, "updated_at": now, "predikat": item.predikat,
+    # Core executemany on the session's connection: the ORM's bulk paths spent more per row
+    # than the database (profiled at 10,000 staff: two thirds of the close).
+    connection, appraisal = session.connection(), Appraisal.__table__
+    stored = {name: bindparam(name) for name in FIGURES}
+    connection.execute(update(appraisal).where(appraisal.c.id == bindparam("row_id")).values(stored), [
+        {"row_id": item.appraisal_id, "stage": "closed", "stage_started_at": now, "updated_at": now, "predikat": item.predikat,
          "result_rating": item.score.result_rating, "behaviour_rating": item.score.behaviour_rating,
          "result_score": item.score.result_score, "behaviour_score": item.score.behaviour_score,
          "final_score": item.score.final_score, "incomplete_reason": None if item.predikat else item.score.incomplete_reason}
@@ -102,10 +111,10 @@ def _store(
     for row in figures:
         row["indicator_code"] = row.pop("code")
     if figures:
-        session.execute(insert(IndicatorResult), figures)
+        connection.execute(insert(IndicatorResult.__table__), figures)
     advice = [a for item in scored for a in advisor.advise(item)]
     if advice:
-        session.execute(insert(Recommendation), [{"appraisal_id": a.appraisal_id, "kind": a.kind, "reason_id": a.reason_id, "reason_en": a.reason_en,
+        connection.execute(insert(Recommendation.__table__), [{"appraisal_id": a.appraisal_id, "kind": a.kind, "reason_id": a.reason_id, "reason_en": a.reason_en,
                                                   "detail": a.detail, "created_at": now} for a in advice])  # fmt: skip
     result.recommendations.update(a.kind for a in advice)
     result.predikat.update(item.predikat for item in scored if item.predikat)
