@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from cli import context
 from cycle.calendar import add_working_days
 from demo.simulation import EngineCalls
+from feedback.services import list_services
 from models import Appraisal, Employee, Period, Review
 from models.db import read_session, write_session
 from web.accounts import add_user
@@ -66,6 +67,21 @@ def _results_links(engine: Engine, period_key: str, base_url: str, secret: str) 
     return [(f"{name} ({predikat})", results_link(base_url, secret, i)) for i, name, predikat in rows]
 
 
+def _print_public_survey(engine: Engine, base_url: str, open_key: str, closed_key: str) -> None:
+    """Where citizens rate services, and where HR sees the IKM that feeds kepuasan_masyarakat."""
+    with read_session(engine) as session:
+        services = list_services(session)
+    if not services:
+        return
+    console = context.console
+    console.print("Survei kepuasan masyarakat (tanpa login; cetak poster QR untuk loket):")
+    for service in services:
+        console.print(f"  {service.unit_code} · {service.name}: {base_url}{service.short_path}  "
+                      f"(poster: {base_url}{service.form_path}/poster)", soft_wrap=True)  # fmt: skip
+    console.print(f"IKM per unit di dasbor HR: {base_url}/hr/periods/{open_key}/feedback (periode berjalan), "
+                  f"{base_url}/hr/periods/{closed_key}/feedback (yang dipakai saat penutupan).", soft_wrap=True)  # fmt: skip
+
+
 def serve_demo_web(engine: Engine, closed_key: str, port: int) -> None:
     """Open the next quarter, print the links and the HR sign-in, and serve until Ctrl-C."""
     import uvicorn
@@ -92,5 +108,6 @@ def serve_demo_web(engine: Engine, closed_key: str, port: int) -> None:
     console.print(f"Hasil {closed_key} per pegawai:")
     for who, link in _results_links(engine, closed_key, base_url, secret):
         console.print(f"  {who}: {link}", soft_wrap=True)
+    _print_public_survey(engine, base_url, opened["period"], closed_key)
     console.print(f"API: {base_url}/api/docs (token: `appraisal hr add-token NAMA`). Ctrl-C untuk berhenti.")
     uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning", server_header=False)
