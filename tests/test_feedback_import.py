@@ -4,6 +4,8 @@ no-op; and the report, services and add-service commands around it."""
 
 import csv
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -194,3 +196,14 @@ def test_services_are_listed_with_their_links(roster: str) -> None:
     assert code == 0 and "Rawat Jalan" in output and "Nama Lain" not in output
     code, output = invoke("feedback", "add-service", "NOPE", "RJ", "Rawat Jalan")
     assert code == 1 and "no unit 'NOPE'" in output
+
+
+def test_the_report_does_not_import_prefect(roster: str) -> None:
+    """A read-only command answers fast: importing Prefect alone costs more than a second (DESIGN §2)."""
+    script = (
+        "import sys; from cli.main import app\n"
+        "sys.argv = ['appraisal', 'feedback', 'services']\n"
+        "try: app()\nexcept SystemExit: pass\nprint('prefect' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert result.stdout.strip().splitlines()[-1] == "False", result.stdout + result.stderr
