@@ -4,12 +4,13 @@ Flows write `Notification` rows with `enqueue` in the same transaction as the ch
 them (DESIGN §2); the database's unique `dedupe_key` makes enqueuing twice a no-op.
 `dispatch_pending` then delivers them:
 
-1. **Claim** a small batch in one short write transaction: a single conditional
-   `UPDATE … WHERE id IN (SELECT … due rows … LIMIT n) AND still due RETURNING …` that bumps
-   `attempts` and pushes `next_attempt_at` a lease ahead, so no other dispatcher sees the rows as
-   due. On PostgreSQL the inner SELECT is `FOR UPDATE SKIP LOCKED` (two dispatchers take
-   different rows instead of waiting); on SQLite `BEGIN IMMEDIATE` serialises the claims. Either
-   way two dispatchers never send the same row.
+1. **Claim** a small batch in one short write transaction: a single
+   `UPDATE … WHERE id IN (SELECT … due rows … LIMIT n) RETURNING …` that bumps `attempts` and
+   pushes `next_attempt_at` a lease ahead, so no other dispatcher sees the rows as due. Rows
+   never tried go first, in id order, then the ones due longest. On PostgreSQL the inner SELECT
+   is `FOR UPDATE SKIP LOCKED` (two dispatchers take different rows instead of waiting) and the
+   UPDATE re-checks that each row is still due; on SQLite `BEGIN IMMEDIATE` serialises the
+   claims. Either way two dispatchers never send the same row.
 2. **Send** each message with no transaction open (a hanging SMTP server holds no lock).
 3. **Record** each outcome in its own short transaction, right after its send: sent → `sent`
    with `sent_at`; failure → `last_error` and `next_attempt_at = now + base × 2^(attempts−1)`;
@@ -56,11 +57,11 @@ _MINE = (
     & (_OUTBOX.c.status == "pending")
     & (_OUTBOX.c.attempts == bindparam("claimed_attempts"))
 )
-# The hot path, built once: SQLAlchemy then reuses its compiled form for every sent message.
-_MARK_SENT = (
-    update(_OUTBOX)
-    .where(_MINE)
-    .values(status="sent", sent_at=bindparam("now"), last_error=None, next_attempt_at=None)
+# The hot path, one statement straight to the driver (see `_mark_sent`): `?` becomes the
+# driver's placeholder. Its WHERE is `_MINE`'s.
+_MARK_SENT_SQL = (
+    f"UPDATE {_OUTBOX.name} SET status = 'sent', sent_at = ?, last_error = NULL, next_attempt_at = NULL"
+    " WHERE id = ? AND status = 'pending' AND attempts = ?"
 )
 
 
@@ -134,12 +135,26 @@ def _recipients(connection: Connection, ids: set[int]) -> dict[int, Recipient]:
 def _claim(connection: Connection, now: datetime, size: int) -> list[ClaimedMessage]:
     """Take up to `size` due rows for this dispatcher (see the module docstring)."""
     with connection.begin():
-        due = select(_OUTBOX.c.id).where(_due(now)).order_by(_OUTBOX.c.id).limit(size)
+        # Never-tried rows first (in id order), then the longest due: the order the index on
+        # (status, next_attempt_at) already has, so SQLite walks it and stops after `size` rows
+        # instead of sorting every pending row (measured: ~5 ms per claim with 2,000 pending).
+        due = (
+            select(_OUTBOX.c.id)
+            .where(_due(now))
+            .order_by(_OUTBOX.c.next_attempt_at.nulls_first(), _OUTBOX.c.id)
+            .limit(size)
+        )
         if connection.dialect.name == "postgresql":
+            # Re-checking "still due" in the UPDATE guards against a row changed since the
+            # subquery's snapshot. On SQLite, BEGIN IMMEDIATE already excludes other writers, and
+            # the re-check would make it scan the status index instead of fetching the ids.
             due = due.with_for_update(skip_locked=True)
+            chosen = _OUTBOX.c.id.in_(due.scalar_subquery()) & _due(now)
+        else:
+            chosen = _OUTBOX.c.id.in_(due.scalar_subquery())
         claim = (
             update(_OUTBOX)
-            .where(_OUTBOX.c.id.in_(due.scalar_subquery()), _due(now))
+            .where(chosen)
             .values(attempts=_OUTBOX.c.attempts + 1, next_attempt_at=now + CLAIM_LEASE)
             .returning(
                 *(
@@ -196,6 +211,30 @@ def _give_up(session: Session, message: ClaimedMessage, error: str, now: datetim
     }])  # fmt: skip
 
 
+def _mark_sent(connection: Connection, message: ClaimedMessage, now: datetime) -> None:
+    """Commit "sent" for one message before the next is sent, as cheaply as the database allows.
+
+    This runs once per message, so it skips SQLAlchemy's statement execution (measured: about a
+    quarter of a bare Apprise send's CPU time) and hands one UPDATE to the driver, in its own
+    transaction: on SQLite the driver is in autocommit mode (models/db.py), so the statement is a
+    transaction of its own, taking the write lock (and waiting `busy_timeout` for it) as BEGIN
+    IMMEDIATE would; on PostgreSQL the driver begins implicitly and we commit. `connection` has
+    no SQLAlchemy transaction open here. `sent_at` goes through the column type's own bind
+    processing, so the row reads back exactly as one written through SQLAlchemy.
+    """
+    dialect = connection.dialect
+    process = _OUTBOX.c.sent_at.type.bind_processor(dialect)
+    sent_at = process(now) if process is not None else now
+    driver = connection.connection.driver_connection
+    parameters = (sent_at, message.id, message.attempts)
+    if dialect.name == "sqlite":
+        driver.execute(_MARK_SENT_SQL, parameters)  # type: ignore[union-attr]
+        return
+    with driver.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.execute(_MARK_SENT_SQL.replace("?", "%s"), parameters)
+    driver.commit()  # type: ignore[union-attr]
+
+
 def _record(
     connection: Connection,
     message: ClaimedMessage,
@@ -206,15 +245,14 @@ def _record(
 ) -> str:
     """Store one outcome in its own transaction; returns which report counter it belongs to.
 
-    A sent message, the common case, is one prebuilt UPDATE on the dispatcher's connection. The
-    rare outcomes take an ORM session on another connection (free of transactions in between:
-    `connection` has none open here), since giving up also writes an audit event and HR's notice.
+    A sent message, the common case, is `_mark_sent` on the dispatcher's connection. The rare
+    outcomes take an ORM session on another connection (no lock is held in between: `connection`
+    has no transaction open here), since giving up also writes an audit event and HR's notice.
     """
-    mine = {"row_id": message.id, "claimed_attempts": message.attempts}
     if outcome.ok:
-        with connection.begin():
-            connection.execute(_MARK_SENT, {**mine, "now": now})
+        _mark_sent(connection, message, now)
         return "sent"
+    mine = {"row_id": message.id, "claimed_attempts": message.attempts}
     if outcome.skipped or outcome.permanent or message.attempts >= max_attempts:
         values: dict[str, Any] = {"status": "failed", "last_error": outcome.error, "next_attempt_at": None}
         kind = "skipped" if outcome.skipped else "failed"
