@@ -7,7 +7,7 @@ computes a unit's IKM from all its respondents, not as a mean of service indexes
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -18,6 +18,7 @@ from models.feedback import ELEMENTS
 from models.feedback_queries import RecentComment, recent_comments, service_totals
 
 COMMENTS_SHOWN = 20
+INSTANT = timedelta(microseconds=1)  # the resolution of stored instants
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,13 @@ class PeriodIkm:
 
 
 def ikm_window(period: Period, now: datetime) -> tuple[datetime, datetime]:
-    """[start, end) of the responses that count for `period`."""
+    """[start, end) of the responses that count for `period`.
+
+    The close (or `now`) is included: a response stamped at the very instant of the close, or of
+    the clock a demo holds still, has been given. Instants are stored to the microsecond on both
+    databases, so "up to and including `cutoff`" is exactly "before `cutoff` + 1 µs"."""
     cutoff = period.closed_at if period.status == "closed" and period.closed_at is not None else now
-    return period.starts_at, max(period.starts_at, min(period.ends_at, cutoff))
+    return period.starts_at, max(period.starts_at, min(period.ends_at, cutoff + INSTANT))
 
 
 def _figures(responses: int, sums: tuple[int, ...], min_responses: int) -> IkmFigures | None:

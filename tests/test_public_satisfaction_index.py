@@ -13,7 +13,7 @@ from config.errors import ConfigError
 from config.public_satisfaction import PublicSatisfactionRule, ScoreBand
 from cycle.calibration import period_by_key
 from feedback.ikm import compute_ikm
-from feedback.period_ikm import ikm_window, period_ikm
+from feedback.period_ikm import INSTANT, ikm_window, period_ikm
 from feedback.services import register_service
 from models import FeedbackResponse
 from models.db import read_session, write_session
@@ -162,9 +162,18 @@ def test_figures_of_a_closed_period_stop_at_its_close(engine: Engine) -> None:
     with read_session(engine) as session:
         period = period_by_key(session, KEY)
     closed = period.model_copy(update={"status": "closed", "closed_at": wib(2027, 2, 10, 9)})
-    assert ikm_window(closed, now=wib(2027, 6, 1)) == (period.starts_at, wib(2027, 2, 10, 9))
-    assert ikm_window(period, now=wib(2027, 6, 1)) == (period.starts_at, wib(2027, 6, 1))
+    assert ikm_window(closed, now=wib(2027, 6, 1)) == (period.starts_at, wib(2027, 2, 10, 9) + INSTANT)
+    assert ikm_window(period, now=wib(2027, 6, 1)) == (period.starts_at, wib(2027, 6, 1) + INSTANT)
     assert ikm_window(period, now=wib(2028, 3, 1)) == (period.starts_at, period.ends_at)
+
+
+def test_a_response_at_the_very_instant_of_now_counts(engine: Engine) -> None:
+    """A web submission is stamped with the app's clock; the page read at that same instant shows it."""
+    _respond(engine, PKM, "RJ", [[4] * 9], [wib(2027, 1, 20, 12)])
+    with read_session(engine) as session:
+        report = period_ikm(session, period_by_key(session, KEY), now=wib(2027, 1, 20, 12))
+    pkm = next(unit for unit in report.units if unit.unit_code == "PKM-01")
+    assert pkm.figures is not None and pkm.figures.responses == 1
 
 
 def test_weakest_elements_come_first_and_comments_newest_first(engine: Engine) -> None:
