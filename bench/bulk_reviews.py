@@ -65,6 +65,6 @@ def submit_reviews(engine: Engine, period_id: int, kind: str, at: datetime, *, s
                     for code in codes[unit]
                 ]  # fmt: skip
             if chosen:
-                session.execute(insert(ReviewScore), scores)
+                session.connection().execute(insert(ReviewScore.__table__), scores)
                 session.connection().execute(mark, [{"rid": rid} for rid, _, _ in chosen])
             submitted += len(chosen)

@@ -147,8 +147,10 @@ def _status(url: str, key: str, now: datetime, runs: int) -> list[Step]:
         assert result.exit_code == 0, result.output
     rss = peak_rss()
     started = time.perf_counter()
+    script = Path(sys.executable).with_name("appraisal")  # the console script, as staff run it
+    command = [str(script)] if script.exists() else [sys.executable, "-c", "from cli.main import run; run()"]
     finished = subprocess.run(
-        [str(Path(sys.executable).with_name("appraisal")), *arguments],
+        [*command, *arguments],
         env={**os.environ, **env},
         capture_output=True,
         text=True,
