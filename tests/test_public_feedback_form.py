@@ -297,30 +297,46 @@ def test_the_poster_shows_the_service_the_qr_code_and_the_short_link(
 # --- concurrency through a real server --------------------------------------------------------
 
 
-def test_citizens_posting_one_ticket_at_once_store_exactly_one_response(counter: Counter) -> None:
-    """Eight posts of the same ticket released together against uvicorn on loopback: one is
-    stored, the seven others get the ticket refusal, none fails."""
+def post_together(counter: Counter, forms: list[dict[str, str]], **settings: Any) -> list[httpx.Response]:
+    """POST each form at once (released by a barrier) against uvicorn on a loopback port."""
     port = free_port()
-    settings = load_settings(database_url=counter.url, secret_key=TEST_SECRET, base_url=BASE_URL)
-    app = create_app(settings, clock=counter.clock)
-    start = threading.Barrier(8)
+    config = load_settings(database_url=counter.url, secret_key=TEST_SECRET, base_url=BASE_URL, **settings)
+    app = create_app(config, clock=counter.clock)
+    start = threading.Barrier(len(forms))
     outcomes: list[httpx.Response] = []
 
-    def post() -> None:
+    def post(form: dict[str, str]) -> None:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
             start.wait()
-            outcomes.append(client.post(FORM, data=answers(ticket="Q-042"), follow_redirects=False))
+            outcomes.append(client.post(FORM, data=form, follow_redirects=False))
 
     with _served(app, port):
-        threads = [threading.Thread(target=post) for _ in range(8)]
+        threads = [threading.Thread(target=post, args=(form,)) for form in forms]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=120)
     app.state.engine.dispose()
+    return outcomes
+
+
+def test_citizens_posting_one_ticket_at_once_store_exactly_one_response(counter: Counter) -> None:
+    """Eight posts of the same ticket released together: one is stored, the seven others get the
+    ticket refusal, none fails."""
+    outcomes = post_together(counter, [answers(ticket="Q-042")] * 8)
     statuses = sorted(response.status_code for response in outcomes)
     assert statuses == [303] + [422] * 7, statuses
     refused = [text_of(response) for response in outcomes if response.status_code == 422]
     assert all(f'id="error-ticket">{words("survey_ticket_used")}' in page for page in refused)
     assert [row.ticket for row in counter.responses()] == ["Q-042"]
     assert counter.hits() == 1
+
+
+def test_one_client_posting_many_at_once_is_held_to_the_rate_limit(counter: Counter) -> None:
+    """Eight different answers from one address released together with a limit of three: exactly
+    three are stored and counted, five are refused with 429, none fails."""
+    forms = [answers(ticket=f"R-{n}") for n in range(8)]
+    outcomes = post_together(counter, forms, feedback_rate_limit=3, feedback_rate_window_minutes=60)
+    statuses = sorted(response.status_code for response in outcomes)
+    assert statuses == [303] * 3 + [429] * 5, statuses
+    assert len(counter.responses()) == 3 and counter.hits() == 3
