@@ -45,6 +45,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from cli.main import app
+from cli.status_command import COLUMNS, aligned_table
 from config.settings import Settings, load_settings
 from cycle.advancing import advance_period, open_periods
 from cycle.opening import open_period
@@ -52,6 +53,7 @@ from demo.city import generate_city, write_roster_csv
 from flows.steps import advance_step, close_step, open_period_step
 from models import Appraisal, Period, Review
 from models.db import create_db_engine, read_session, write_session
+from models.progress_queries import find_period, stage_counts, stage_progress
 from models.schema import upgrade_schema
 from roster.load import import_roster
 
@@ -129,8 +131,28 @@ def _close_floor(database: Path) -> float:
     return seconds
 
 
+def _status_query(url: str, key: str, now: datetime, runs: int) -> Step:
+    """Only the status queries and the table text (median of `runs`), on an engine made beforehand:
+    what `appraisal status` costs beyond settings, the engine and the schema check."""
+    engine = create_db_engine(url)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        with read_session(engine) as session:
+            period = find_period(session, key)
+            assert period is not None and period.id is not None
+            stage_counts(session, period.id)
+            rows = [[p.unit_code, p.stage, str(p.open), str(p.overdue), str(p.submitted), str(p.missed)]
+                    for p in stage_progress(session, period.id, now)]  # fmt: skip
+        aligned_table("Reviews per unit and stage", COLUMNS, [rows])
+        times.append(time.perf_counter() - started)
+    engine.dispose()
+    return Step("status (query+render)", statistics.median(times), None, 0.0, f"median of {runs}")
+
+
 def _status(url: str, key: str, now: datetime, runs: int) -> list[Step]:
-    """`appraisal status` in-process (query + table rendering, median of `runs`) and as a real process once."""
+    """`appraisal status` in-process (the command through Typer, median of `runs`), its queries and
+    table alone, and the real command as a process once."""
     env = {
         "APPRAISAL_DATABASE_URL": url,
         "APPRAISAL_SECRET_KEY": SECRET,
@@ -159,6 +181,7 @@ def _status(url: str, key: str, now: datetime, runs: int) -> list[Step]:
     assert finished.returncode == 0, finished.stderr
     median = statistics.median(times)
     return [
+        _status_query(url, key, now, runs),
         Step("status (in-process)", median, None, rss, f"median of {runs}, max {max(times) * 1000:.0f} ms"),
         Step("status (CLI process)", process, None, 0.0, "one run, includes interpreter start"),
     ]
@@ -257,6 +280,9 @@ def _print(employees: int, steps: list[Step], whole_rss: float, invitations: boo
     )
     if not invitations:
         print("open and advances WITHOUT queuing invitations (--no-invitations): the flows queue them")
+    print(
+        f"load average at the end (1/5/15 min): {' '.join(f'{n:.1f}' for n in os.getloadavg())} on {os.cpu_count()} cores"
+    )
     print(f"{'step':<24}{'time s':>9}{'floor s':>9}{'ratio':>8}{'RSS MB':>8}{'tasks':>7}  notes")
     for s in steps:
         floor = f"{s.floor:9.3f}" if s.floor else f"{'-':>9}"
