@@ -29,6 +29,7 @@ chain of notices to an HR channel that is down); it stays visible as a failed ro
 """
 
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -116,62 +117,60 @@ def enqueue(session: Session, rows: list[dict[str, Any]]) -> int:
     return len(session.execute(statement, values).all())
 
 
-def _due(now: datetime) -> Any:
+def _due(now: Any) -> Any:
     return (_OUTBOX.c.status == "pending") & or_(
         _OUTBOX.c.next_attempt_at.is_(None), _OUTBOX.c.next_attempt_at <= now
     )
 
 
+_RECIPIENTS = select(
+    Employee.id, Employee.name, Employee.nip, Employee.email, Employee.chat_url,  # type: ignore[arg-type]
+    Employee.locale, Employee.timezone, Employee.active,  # type: ignore[arg-type]
+).where(Employee.id.in_(bindparam("ids", expanding=True)))  # type: ignore[union-attr]  # fmt: skip
+
+
 def _recipients(connection: Connection, ids: set[int]) -> dict[int, Recipient]:
     if not ids:
         return {}
-    columns = (Employee.id, Employee.name, Employee.nip, Employee.email, Employee.chat_url)
-    rows = connection.execute(
-        select(*columns, Employee.locale, Employee.timezone, Employee.active).where(Employee.id.in_(ids))  # type: ignore[attr-defined]
-    )
+    rows = connection.execute(_RECIPIENTS, {"ids": sorted(ids)})
     return {row.id: Recipient(row.name, row.nip, row.email, row.chat_url, row.locale, row.timezone, row.active) for row in rows}  # fmt: skip
+
+
+@cache
+def _claim_statement(dialect: str) -> Any:
+    """The claim UPDATE for `dialect`, built once (building it cost more than running it)."""
+    # Never-tried rows first (in id order), then the longest due: the order the index on
+    # (status, next_attempt_at) already has, so SQLite walks it and stops after `size` rows
+    # instead of sorting every pending row (measured: ~5 ms per claim with 2,000 pending).
+    due = (
+        select(_OUTBOX.c.id)
+        .where(_due(bindparam("now")))
+        .order_by(_OUTBOX.c.next_attempt_at.nulls_first(), _OUTBOX.c.id)
+        .limit(bindparam("size"))
+    )
+    if dialect == "postgresql":
+        # Re-checking "still due" in the UPDATE guards against a row changed since the
+        # subquery's snapshot. On SQLite, BEGIN IMMEDIATE already excludes other writers, and
+        # the re-check would make it scan the status index instead of fetching the ids.
+        chosen = _OUTBOX.c.id.in_(due.with_for_update(skip_locked=True).scalar_subquery()) & _due(bindparam("now"))
+    else:
+        chosen = _OUTBOX.c.id.in_(due.scalar_subquery())
+    returned = ("id", "dedupe_key", "recipient_id", "channel", "template", "payload", "attempts")
+    return (
+        update(_OUTBOX)
+        .where(chosen)
+        .values(attempts=_OUTBOX.c.attempts + 1, next_attempt_at=bindparam("lease_until"))
+        .returning(*(_OUTBOX.c[name] for name in returned))
+    )
 
 
 def _claim(connection: Connection, now: datetime, size: int) -> list[ClaimedMessage]:
     """Take up to `size` due rows for this dispatcher (see the module docstring)."""
     with connection.begin():
-        # Never-tried rows first (in id order), then the longest due: the order the index on
-        # (status, next_attempt_at) already has, so SQLite walks it and stops after `size` rows
-        # instead of sorting every pending row (measured: ~5 ms per claim with 2,000 pending).
-        due = (
-            select(_OUTBOX.c.id)
-            .where(_due(now))
-            .order_by(_OUTBOX.c.next_attempt_at.nulls_first(), _OUTBOX.c.id)
-            .limit(size)
+        claimed = connection.execute(
+            _claim_statement(connection.dialect.name), {"now": now, "size": size, "lease_until": now + CLAIM_LEASE}
         )
-        if connection.dialect.name == "postgresql":
-            # Re-checking "still due" in the UPDATE guards against a row changed since the
-            # subquery's snapshot. On SQLite, BEGIN IMMEDIATE already excludes other writers, and
-            # the re-check would make it scan the status index instead of fetching the ids.
-            due = due.with_for_update(skip_locked=True)
-            chosen = _OUTBOX.c.id.in_(due.scalar_subquery()) & _due(now)
-        else:
-            chosen = _OUTBOX.c.id.in_(due.scalar_subquery())
-        claim = (
-            update(_OUTBOX)
-            .where(chosen)
-            .values(attempts=_OUTBOX.c.attempts + 1, next_attempt_at=now + CLAIM_LEASE)
-            .returning(
-                *(
-                    _OUTBOX.c[name]
-                    for name in (
-                        "id",
-                        "dedupe_key",
-                        "recipient_id",
-                        "channel",
-                        "template",
-                        "payload",
-                        "attempts",
-                    )
-                )
-            )  # fmt: skip
-        )
-        rows = sorted(connection.execute(claim).all(), key=lambda row: row.id)
+        rows = sorted(claimed.all(), key=lambda row: row.id)
         people = _recipients(connection, {row.recipient_id for row in rows if row.recipient_id is not None})
     return [
         ClaimedMessage(
