@@ -583,7 +583,8 @@ def report(args: argparse.Namespace, where: str, run: Run, check: Verification) 
             f"open loop at {run.at_rate.rate:.1f} submissions/s ({len(run.at_rate.tally.post_ms)} submissions, Poisson arrivals over the {args.clients} browsers):"
         )
         print("\n".join(phase_lines(run.at_rate)))
-    print("\n".join(search_lines(run.search)))
+    for line in search_lines(run.search):
+        print(line)
     print(
         f"database          {check.submitted} reviews submitted, {check.scores} scores, {check.audits} audit events; "
         f"successful POSTs {expected} (all phases)"

@@ -1,6 +1,7 @@
 """Collecting reviews: one submission function, every refusal named, nothing written on refusal."""
 
 import csv
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,7 +16,15 @@ from config.settings import DEFAULT_CYCLES_PATH
 from cycle.advancing import advance_period
 from cycle.opening import open_period
 from cycle.review_import import REVIEW_COLUMNS, import_reviews
-from cycle.submissions import Submission, SubmissionRefused, record_submission
+from cycle.submissions import (
+    ReviewFacts,
+    Submission,
+    SubmissionRefused,
+    record_checked,
+    record_submission,
+    refusals,
+    review_facts,
+)
 from ingest.csv_file import CsvRejected
 from models import Appraisal, AuditEvent, Employee, Period, Review, ReviewScore
 from models.db import create_db_engine, read_session, write_session
@@ -197,3 +206,96 @@ def test_duplicate_indicator_rows_are_refused(engine: Engine, tmp_path: Path) ->
     rows = self_rows(SITI) + [self_rows(SITI)[0]]
     with pytest.raises(CsvRejected, match="kuantitas is scored twice for this review \\(first on line 2\\)"):
         import_reviews(engine, write_reviews(tmp_path / "dup.csv", rows), SOON, actor="test")
+
+
+# --- the web form's way in: by review id, judged before the write lock, re-judged under it -------
+
+
+def self_review_id(engine: Engine, nip: str) -> int:
+    reviewer = aliased(Employee)
+    with read_session(engine) as session:
+        return session.execute(
+            select(Review.id).join(reviewer, reviewer.id == Review.reviewer_id)
+            .where(reviewer.nip == nip, Review.kind == "self")
+        ).scalar_one()  # fmt: skip
+
+
+def facts_of(engine: Engine, nip: str) -> ReviewFacts:
+    with engine.connect() as connection:
+        facts = review_facts(connection, self_review_id(engine, nip))
+    assert facts is not None
+    return facts
+
+
+def record_by_id(engine: Engine, facts: ReviewFacts, submission: Submission, now: datetime = SOON) -> str:
+    with write_session(engine) as session:
+        return record_checked(session.connection(), facts, submission, now, actor="test")
+
+
+BY_ID_REFUSALS = [r for r in REFUSALS if r[0] in ("indicator-not-in-snapshot", "score-above-scale", "score-below-scale", "missing-score")]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("submission", "words"), [r[1:] for r in BY_ID_REFUSALS], ids=[r[0] for r in BY_ID_REFUSALS]
+)
+def test_by_id_and_by_key_refuse_with_the_same_words(
+    engine: Engine, submission: Submission, words: str
+) -> None:
+    """One rule set: the form's read-only check names exactly what `reviews import` would refuse."""
+    by_id = refusals(facts_of(engine, SITI), submission, SOON)
+    assert words in str(SubmissionRefused(by_id)) and str(SubmissionRefused(by_id)) == refusal_of(
+        engine, submission
+    )
+
+
+def test_by_id_refuses_a_passed_deadline_and_a_closed_period_like_by_key(engine: Engine) -> None:
+    facts, late = facts_of(engine, SITI), datetime(2027, 1, 20, 9, 0, tzinfo=JAKARTA)
+    assert str(SubmissionRefused(refusals(facts, self_review(SITI), late))) == refusal_of(engine, self_review(SITI), late)  # fmt: skip
+    with write_session(engine) as session:
+        session.execute(update(Period).values(status="closed"))
+    closed = facts_of(engine, SITI)
+    assert str(SubmissionRefused(refusals(closed, self_review(SITI), SOON))) == refusal_of(
+        engine, self_review(SITI)
+    )
+
+
+def test_a_stage_that_ends_after_the_check_is_refused_at_the_write(engine: Engine, database_url: str) -> None:
+    """The facts say open; the stage closes before the write: the write re-judges and stores nothing."""
+    facts = facts_of(engine, SITI)
+    assert refusals(facts, self_review(SITI), SOON) == []
+    after_deadline = datetime(2027, 1, 20, 9, 0, tzinfo=JAKARTA)
+    with write_session(engine) as session:
+        advance_period(session, session.execute(select(Period)).scalar_one(), after_deadline)
+    before = database_snapshot(database_url)
+    with pytest.raises(SubmissionRefused, match="self_assessment stage has closed"):
+        record_by_id(engine, facts, self_review(SITI), SOON)
+    assert database_snapshot(database_url) == before
+
+
+def test_two_sends_of_one_review_at_once_are_both_recorded_and_audited_in_turn(engine: Engine) -> None:
+    """Two browsers send the same review at the same moment: one submits, the other replaces it.
+
+    The write locks the review row (FOR UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite), so the
+    second sees the first's scores as its "before" and neither fails on the scores' unique key."""
+    facts, start = facts_of(engine, SITI), threading.Barrier(2)
+    answers = {"low": self_review(SITI, score=2), "high": self_review(SITI, score=5)}
+    outcomes: dict[str, str] = {}
+
+    def send(name: str) -> None:
+        start.wait()
+        outcomes[name] = record_by_id(engine, facts, answers[name])
+
+    threads = [threading.Thread(target=send, args=(name,)) for name in answers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes.values()) == ["replaced", "submitted"]
+    with read_session(engine) as session:
+        events = session.execute(
+            select(AuditEvent.action, AuditEvent.before, AuditEvent.after).where(AuditEvent.entity == "review").order_by(AuditEvent.id)
+        ).all()  # fmt: skip
+        stored = set(session.execute(select(ReviewScore.score).where(ReviewScore.review_id == facts.review_id)).scalars())  # fmt: skip
+    assert [e.action for e in events] == ["review.submitted", "review.replaced"]
+    assert events[1].before["scores"] == events[0].after["scores"] and events[0].before["scores"] == {}
+    assert stored == set(events[1].after["scores"].values()) and len(stored) == 1
