@@ -19,13 +19,9 @@ employee for each step, which must stay flat.
 import sys
 from pathlib import Path
 
-# `python bench/cycle.py` puts bench/ first on sys.path, where this file's own name would shadow
-# the engine's `cycle` package: the project root takes its place, then bench/ supplies the helpers.
-BENCH = Path(__file__).resolve().parent
-sys.path[:] = [str(BENCH.parent), *(entry for entry in sys.path if entry != str(BENCH))]
-import cycle  # noqa: F401
-
-sys.path.append(str(BENCH))
+# The project root goes before bench/ (run from a checkout, as the other benches do): there this
+# file's own name would otherwise shadow the engine's `cycle` package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import argparse
 import os

@@ -1,3 +1,4 @@
+# ruff: noqa: E402  (the imports follow the sys.path line below)
 """Benchmark: opening a period for a 10,000-person city, against raw sqlite3 inserts of the same rows.
 
 Run: `python bench/open_period.py [--employees N]`. The floor inserts the same appraisal and
@@ -5,14 +6,19 @@ self-review rows with `sqlite3.executemany` into tables of the same shape, in on
 the engine also snapshots indicators, computes deadlines per time zone and audits.
 """
 
+import sys
+from pathlib import Path
+
+# The project root before bench/, where bench/cycle.py would shadow the engine's `cycle` package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import argparse
-import sqlite3
 import tempfile
 import time
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from floors import raw_sqlite, timed_transaction
 from sqlalchemy import event, func, select
 
 from config.cycles import load_cycles
@@ -29,9 +35,7 @@ NOW = datetime(2027, 1, 4, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
 
 def raw_floor(employees: int, path: Path) -> float:
     """Seconds for sqlite3 to insert one appraisal and one review per employee."""
-    connection = sqlite3.connect(path)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=NORMAL")
+    connection = raw_sqlite(path)
     connection.execute(
         "CREATE TABLE appraisal (id INTEGER PRIMARY KEY, period_id INT, employee_id INT, unit_id INT, stage TEXT, stage_started_at TEXT, updated_at TEXT, UNIQUE (period_id, employee_id))"
     )
@@ -39,17 +43,12 @@ def raw_floor(employees: int, path: Path) -> float:
         "CREATE TABLE review (id INTEGER PRIMARY KEY, appraisal_id INT, reviewer_id INT, kind TEXT, status TEXT, opened_at TEXT, due_at TEXT, UNIQUE (appraisal_id, reviewer_id, kind))"
     )
     stamp = NOW.isoformat()
-    started = time.perf_counter()
-    with connection:
-        connection.executemany(
-            "INSERT INTO appraisal (id, period_id, employee_id, unit_id, stage, stage_started_at, updated_at) VALUES (?, 1, ?, ?, 'self_assessment', ?, ?)",
-            [(i, i, i % 300, stamp, stamp) for i in range(1, employees + 1)],
-        )
-        connection.executemany(
-            "INSERT INTO review (appraisal_id, reviewer_id, kind, status, opened_at, due_at) VALUES (?, ?, 'self', 'open', ?, ?)",
-            [(i, i, stamp, stamp) for i in range(1, employees + 1)],
-        )
-    elapsed = time.perf_counter() - started
+    elapsed = timed_transaction(connection, [
+        ("INSERT INTO appraisal (id, period_id, employee_id, unit_id, stage, stage_started_at, updated_at) VALUES (?, 1, ?, ?, 'self_assessment', ?, ?)",
+         [(i, i, i % 300, stamp, stamp) for i in range(1, employees + 1)]),
+        ("INSERT INTO review (appraisal_id, reviewer_id, kind, status, opened_at, due_at) VALUES (?, ?, 'self', 'open', ?, ?)",
+         [(i, i, stamp, stamp) for i in range(1, employees + 1)]),
+    ])  # fmt: skip
     connection.close()
     return elapsed
 

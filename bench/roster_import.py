@@ -1,3 +1,4 @@
+# ruff: noqa: E402  (the imports follow the sys.path line below)
 """Benchmark: importing a 10,000-person roster, against raw sqlite3.executemany of the same rows.
 
 Run: `python bench/roster_import.py [--employees N]`. Prints seconds and the ratio to the floor
@@ -5,11 +6,17 @@ measured in the same run on the same machine (the floor only inserts; the import
 validates every field and relation, resolves supervisors and heads, and audits).
 """
 
+import sys
+from pathlib import Path
+
+# The project root before bench/, where bench/cycle.py would shadow the engine's `cycle` package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import argparse
-import sqlite3
 import tempfile
 import time
-from pathlib import Path
+
+from floors import raw_sqlite, timed_transaction
 
 from demo.city import generate_city, write_roster_csv
 from models.db import create_db_engine
@@ -20,19 +27,14 @@ from roster.load import import_roster
 
 def raw_floor(rows: list[dict[str, str]], path: Path) -> float:
     """Seconds for sqlite3 to insert the same rows (WAL, one transaction, unique NIP)."""
-    connection = sqlite3.connect(path)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=NORMAL")
+    connection = raw_sqlite(path)
     columns = ", ".join(f"{c} TEXT" for c in ROSTER_COLUMNS)
     connection.execute(f"CREATE TABLE roster (id INTEGER PRIMARY KEY, {columns}, UNIQUE (nip))")
-    started = time.perf_counter()
-    with connection:
-        placeholders = ", ".join("?" for _ in ROSTER_COLUMNS)
-        connection.executemany(
-            f"INSERT INTO roster ({', '.join(ROSTER_COLUMNS)}) VALUES ({placeholders})",
-            [tuple(row[c] for c in ROSTER_COLUMNS) for row in rows],
-        )
-    elapsed = time.perf_counter() - started
+    placeholders = ", ".join("?" for _ in ROSTER_COLUMNS)
+    insert = f"INSERT INTO roster ({', '.join(ROSTER_COLUMNS)}) VALUES ({placeholders})"
+    elapsed = timed_transaction(
+        connection, [(insert, [tuple(row[c] for c in ROSTER_COLUMNS) for row in rows])]
+    )
     connection.close()
     return elapsed
 
