@@ -135,12 +135,17 @@ def scheme_of(url: str) -> str:
 
 
 def with_timeouts(url: str, timeout: float) -> str:
-    """`url` with `cto`/`rto` set to `timeout` seconds unless it already chooses its own."""
+    """`url` with `cto`/`rto` set to `timeout` seconds unless it already chooses its own.
+
+    The URL's own query is kept byte for byte (not decoded and re-encoded), and the two
+    parameters are appended; this runs for every message, so it stays a few string operations.
+    """
     parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    names = {name.lower() for name, _ in query}
-    extra = [(name, f"{timeout:g}") for name in ("cto", "rto") if name not in names]
-    return urlunsplit(parts._replace(query=urlencode(query + extra))) if extra else url
+    names = {pair.split("=", 1)[0].lower() for pair in parts.query.split("&")}
+    extra = "&".join(f"{name}={timeout:g}" for name in ("cto", "rto") if name not in names)
+    if not extra:
+        return url
+    return urlunsplit(parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra))
 
 
 def email_url(smtp_url: str, recipient: str) -> str:
