@@ -216,7 +216,7 @@ def run_cycle(employees: int, folder: Path, status_runs: int, invitations: bool 
     engine.dispose()
     csv_path = folder / "roster.csv"
     write_roster_csv(generate_city(employees=employees, seed=1), csv_path)
-    steps = []
+    steps = _Progress()
 
     def roster() -> Any:
         db = create_db_engine(url)
@@ -280,10 +280,22 @@ def _print(employees: int, steps: list[Step], whole_rss: float, invitations: boo
         f"load average at the end (1/5/15 min): {' '.join(f'{n:.1f}' for n in os.getloadavg())} on {os.cpu_count()} cores"
     )
     print(f"{'step':<24}{'time s':>9}{'floor s':>9}{'ratio':>8}{'RSS MB':>8}{'tasks':>7}  notes")
-    for s in steps:
-        floor = f"{s.floor:9.3f}" if s.floor else f"{'-':>9}"
-        ratio = f"{s.ratio:7.2f}x" if s.ratio else f"{'-':>8}"
-        print(f"{s.name:<24}{s.seconds:9.3f}{floor}{ratio}{s.rss:8.0f}{s.tasks:>7}  {s.note}")
+    for step in steps:
+        print(_line(step))
+
+
+def _line(s: Step) -> str:
+    floor = f"{s.floor:9.3f}" if s.floor else f"{'-':>9}"
+    ratio = f"{s.ratio:7.2f}x" if s.ratio else f"{'-':>8}"
+    return f"{s.name:<24}{s.seconds:9.3f}{floor}{ratio}{s.rss:8.0f}{s.tasks:>7}  {s.note}"
+
+
+class _Progress(list[Step]):
+    """The steps so far, each also printed to stderr as it finishes: 100,000 staff take many minutes."""
+
+    def append(self, step: Step) -> None:
+        super().append(step)
+        print(_line(step), file=sys.stderr, flush=True)
 
 
 def _print_growth(results: dict[int, list[Step]]) -> None:
