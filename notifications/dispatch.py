@@ -4,16 +4,19 @@ Flows write `Notification` rows with `enqueue` in the same transaction as the ch
 them (DESIGN §2); the database's unique `dedupe_key` makes enqueuing twice a no-op.
 `dispatch_pending` then delivers them:
 
-1. **Claim** a small batch in one short write transaction: a single
-   `UPDATE … WHERE id IN (SELECT … due rows … LIMIT n) RETURNING …` that bumps `attempts` and
-   pushes `next_attempt_at` a lease ahead, so no other dispatcher sees the rows as due. Rows
-   never tried go first, in id order, then the ones due longest. On PostgreSQL the inner SELECT
-   is `FOR UPDATE SKIP LOCKED` (two dispatchers take different rows instead of waiting) and the
-   UPDATE re-checks that each row is still due; on SQLite `BEGIN IMMEDIATE` serialises the
-   claims. Either way two dispatchers never send the same row.
-2. **Send** each message with no transaction open (a hanging SMTP server holds no lock).
-3. **Record** each outcome in its own short transaction, right after its send: sent → `sent`
-   with `sent_at`; failure → `last_error` and `next_attempt_at = now + base × 2^(attempts−1)`;
+1. **Claim** a small batch in one short write transaction: a single UPDATE of the first `n`
+   due rows (`SELECT … LIMIT n`) … RETURNING …, that bumps `attempts` and pushes
+   `next_attempt_at` a lease ahead, so no other dispatcher sees the rows as due. Rows never
+   tried go first, in id order, then the ones due longest. On PostgreSQL the SELECT is a
+   materialised CTE `FOR UPDATE SKIP LOCKED` (two dispatchers take different rows instead of
+   waiting) and the UPDATE re-checks that each row is still due; on SQLite `BEGIN IMMEDIATE`
+   serialises the claims. Either way two dispatchers never send the same row, and a claim never
+   takes more than `n` rows (more than one dispatcher can send before its lease runs out).
+2. **Send** the batch's messages one at a time, in id order, with no transaction open (a
+   hanging SMTP server holds no lock).
+3. **Record** each outcome in its own short transaction, committed right after its send and
+   before the next send begins: sent → `sent` with `sent_at` (one UPDATE handed straight to the
+   driver, the hot path); failure → `last_error` and `next_attempt_at = now + base × 2^(attempts−1)`;
    at `max_attempts` (or a failure that can never succeed, such as a payload the template cannot
    render) → `failed`, plus ONE `delivery_failed` message to HR (dedupe key
    `delivery-failed:<id>`) in the same transaction.
@@ -29,8 +32,8 @@ chain of notices to an HR channel that is down); it stays visible as a failed ro
 """
 
 from dataclasses import dataclass
-from functools import cache
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, bindparam, or_, select, update
@@ -149,10 +152,15 @@ def _claim_statement(dialect: str) -> Any:
         .limit(bindparam("size"))
     )
     if dialect == "postgresql":
-        # Re-checking "still due" in the UPDATE guards against a row changed since the
-        # subquery's snapshot. On SQLite, BEGIN IMMEDIATE already excludes other writers, and
-        # the re-check would make it scan the status index instead of fetching the ids.
-        chosen = _OUTBOX.c.id.in_(due.with_for_update(skip_locked=True).scalar_subquery()) & _due(bindparam("now"))
+        # A materialised CTE, not `id IN (subquery)`: PostgreSQL may plan the IN as a semi-join
+        # that rescans the locking subquery for every row, and each rescan skips the rows this
+        # UPDATE has just changed and returns the next ones, so the claim took EVERY due row
+        # instead of `size` (found by bench/dispatch.py on PostgreSQL). Re-checking "still due"
+        # guards against a row changed since the subquery's snapshot. On SQLite, BEGIN IMMEDIATE
+        # already excludes other writers, and the re-check would make it scan the status index
+        # instead of fetching the ids.
+        locked = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
+        chosen = (_OUTBOX.c.id == locked.c.id) & _due(bindparam("now"))
     else:
         chosen = _OUTBOX.c.id.in_(due.scalar_subquery())
     returned = ("id", "dedupe_key", "recipient_id", "channel", "template", "payload", "attempts")
@@ -168,7 +176,8 @@ def _claim(connection: Connection, now: datetime, size: int) -> list[ClaimedMess
     """Take up to `size` due rows for this dispatcher (see the module docstring)."""
     with connection.begin():
         claimed = connection.execute(
-            _claim_statement(connection.dialect.name), {"now": now, "size": size, "lease_until": now + CLAIM_LEASE}
+            _claim_statement(connection.dialect.name),
+            {"now": now, "size": size, "lease_until": now + CLAIM_LEASE},
         )
         rows = sorted(claimed.all(), key=lambda row: row.id)
         people = _recipients(connection, {row.recipient_id for row in rows if row.recipient_id is not None})

@@ -156,7 +156,9 @@ def render(template: str, locale: str | None, payload: dict[str, Any], channel: 
     variables = {**payload, "locale": language}
     try:
         if channel == "chat":  # the dispatcher's commonest message: one block, nothing more
-            return Rendered(title="", text="", html="", chat=_block(name, "chat", variables, autoescape=False))
+            return Rendered(
+                title="", text="", html="", chat=_block(name, "chat", variables, autoescape=False)
+            )
         title = _block(name, "title", variables, autoescape=False)
         text = _block(name, "text", variables, autoescape=False)
         body = _block(name, "html", variables, autoescape=True)
