@@ -148,9 +148,13 @@ class _Run:
             )
         ]
         by_id = {p.id: p for p in people}
-        reviewees = self.session.execute(
-            select(Appraisal.id, Appraisal.employee_id).where(Appraisal.id.in_(moved))
-        ).all()
+        reviewees = [
+            row
+            for batch in _batches(moved)
+            for row in self.session.execute(
+                select(Appraisal.id, Appraisal.employee_id).where(Appraisal.id.in_(batch))
+            )
+        ]
         load = Counter(self.session.execute(
             select(Review.reviewer_id).join(Appraisal, Appraisal.id == Review.appraisal_id)
             .where(Appraisal.period_id == self.period.id, Review.kind == "peer")
@@ -159,9 +163,9 @@ class _Run:
         appraisal_of = {employee_id: appraisal_id for appraisal_id, employee_id in reviewees}
         # Whoever did the supervisor review (the supervisor, or the fallback for staff without
         # one) counts as the supervisor: they must not also review the same person as a peer.
-        supervised_by = dict(self.session.execute(
-            select(Review.appraisal_id, Review.reviewer_id).where(Review.appraisal_id.in_(moved), Review.kind == "supervisor")
-        ).all())  # fmt: skip
+        supervised_by = {appraisal: reviewer for batch in _batches(moved) for appraisal, reviewer in self.session.execute(
+            select(Review.appraisal_id, Review.reviewer_id).where(Review.appraisal_id.in_(batch), Review.kind == "supervisor")
+        )}  # fmt: skip
         chosen = choose_peers(
             [
                 by_id[e]._replace(supervisor_id=supervised_by.get(a, by_id[e].supervisor_id))
@@ -222,6 +226,15 @@ class _Run:
             Appraisal.period_id == self.period.id, stage_after, ~has_supervisor_review
         )
         return self.session.execute(query).scalar_one()
+
+
+# Ids per IN list: PostgreSQL (psycopg) takes at most 65,535 parameters a statement, and some
+# SQLite builds 32,766; a 100,000-staff advance moves 100,000 appraisals at once.
+IN_BATCH = 10_000
+
+
+def _batches(ids: list[int]) -> list[list[int]]:
+    return [ids[start : start + IN_BATCH] for start in range(0, len(ids), IN_BATCH)]
 
 
 def advance_period(
