@@ -16,13 +16,10 @@ import httpx
 import pytest
 from sqlalchemy import Engine, func, select
 
-from config.cycles import load_cycles
-from config.settings import DEFAULT_CYCLES_PATH
-from cycle.opening import open_period
 from models import AuditEvent, Review, ReviewScore
-from models.db import create_db_engine, read_session, write_session
-from roster.load import import_roster
-from tests.builders import SITI, small_roster, write_roster
+from models.db import read_session
+from tests.builders import SITI
+from tests.cycle_builders import open_cycle, seeded_engine
 from tests.web_builders import csrf_of, review_path
 
 OPENED = datetime(2027, 1, 4, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
@@ -32,14 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def engine(database_url: str, tmp_path: Path) -> Iterator[Engine]:
-    db_engine = create_db_engine(database_url)
-    import_roster(
-        db_engine, write_roster(tmp_path / "roster.csv", small_roster()), default_timezone="Asia/Jakarta"
-    )
-    with write_session(db_engine) as session:
-        open_period(session, load_cycles(DEFAULT_CYCLES_PATH), "annual", OPENED)
-    yield db_engine
-    db_engine.dispose()
+    """The small roster with the annual period opened on OPENED."""
+    with seeded_engine(database_url, tmp_path) as seeded:
+        open_cycle(seeded, OPENED)
+        yield seeded
 
 
 @pytest.fixture

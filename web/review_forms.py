@@ -13,14 +13,14 @@ only for the few statements of the write itself (bench/web_submit.py measures it
 
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from starlette.datastructures import FormData
 
 from cycle.submissions import (
@@ -41,6 +41,7 @@ from web.pages import render
 from web.ui_text import choose_language, translator
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
 SAVED_OUTCOMES = ("submitted", "replaced", "unchanged")
 MAX_COMMENT = 4000
 # ASCII digits only, and short: str.isdigit() also accepts "²", and int() refuses 4,300+ digits.
@@ -63,27 +64,18 @@ def _write_turn(engine: Engine) -> Iterator[None]:
         yield
 
 
-def _review_id(request: Request, token: str) -> int | None:
-    """The review id a genuine token carries; None for a forged or altered one."""
-    return review_id_from_token(request.app.state.settings.secret_key.get_secret_value(), token)
+def _read(request: Request, token: str, reader: Callable[[Connection, int], T | None]) -> T | None:
+    """What `reader` reads of the review the token names; None for a forged, altered or dangling token."""
+    review_id = review_id_from_token(request.app.state.settings.secret_key.get_secret_value(), token)
+    if review_id is None:
+        return None
+    with request.app.state.engine.connect() as connection:
+        return reader(connection, review_id)
 
 
 def _load(request: Request, token: str) -> ReviewForm | None:
-    """The review the token names; None for a forged, altered or dangling token."""
-    review_id = _review_id(request, token)
-    if review_id is None:
-        return None
-    with request.app.state.engine.connect() as connection:
-        return review_form(connection, review_id)
-
-
-def _facts(request: Request, token: str) -> ReviewFacts | None:
-    """What the rule set needs of the review the token names (less than the page shows)."""
-    review_id = _review_id(request, token)
-    if review_id is None:
-        return None
-    with request.app.state.engine.connect() as connection:
-        return review_facts(connection, review_id)
+    """Everything the page shows."""
+    return _read(request, token, review_form)
 
 
 def _invalid_link(request: Request) -> Response:
@@ -189,7 +181,7 @@ def _refused_page(
 
 @router.post("/review/{token}")
 def submit_form(request: Request, token: str, data: Annotated[FormData, Depends(checked_form)]) -> Response:
-    facts = _facts(request, token)
+    facts = _read(request, token, review_facts)  # what the rule set needs, less than the page shows
     if facts is None:
         return _invalid_link(request)
     now = request.app.state.clock()
