@@ -11,7 +11,7 @@ them (DESIGN §2); the database's unique `dedupe_key` makes enqueuing twice a no
    materialised CTE `FOR UPDATE SKIP LOCKED` (two dispatchers take different rows instead of
    waiting) and the UPDATE re-checks that each row is still due; on SQLite `BEGIN IMMEDIATE`
    serialises the claims. Either way two dispatchers never send the same row, and a claim never
-   takes more than `n` rows (more than one dispatcher can send before its lease runs out).
+   takes more than `n` rows (more than it could send before its lease runs out).
 2. **Send** the batch's messages one at a time, in id order, with no transaction open (a
    hanging SMTP server holds no lock).
 3. **Record** each outcome in its own short transaction, committed right after its send and
@@ -237,6 +237,8 @@ def _mark_sent(connection: Connection, message: ClaimedMessage, now: datetime) -
     parameters = (sent_at, message.id, message.attempts)
     if dialect.name == "sqlite":
         driver.execute(_MARK_SENT_SQL, parameters)  # type: ignore[union-attr]
+        if driver.in_transaction:  # type: ignore[union-attr]  # only if models/db.py stopped autocommit
+            driver.commit()  # type: ignore[union-attr]
         return
     with driver.cursor() as cursor:  # type: ignore[union-attr]
         cursor.execute(_MARK_SENT_SQL.replace("?", "%s"), parameters)
