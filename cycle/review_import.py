@@ -26,7 +26,9 @@ REVIEW_COLUMNS: tuple[str, ...] = (
     "score",
     "comment",
 )
-NIP = re.compile(r"^\d{18}$")
+# ASCII digits only: `\d` and int() also take other scripts' digits ("٣" would be stored as 3).
+NIP = re.compile(r"^[0-9]{18}$")
+WHOLE_NUMBER = re.compile(r"^-?[0-9]+$")
 GroupKey = tuple[str, str, str, str]
 
 
@@ -56,9 +58,9 @@ def _parse(rows: list[CsvRow], issues: list[CsvIssue]) -> dict[GroupKey, _Group]
             if row[column] and not NIP.match(row[column]):
                 issues.append(CsvIssue(row.line, column, f"expected an 18-digit NIP, got {row[column]!r}"))
         score: int | None = None
-        try:
-            score = int(row["score"]) if row["score"] else None
-        except ValueError:
+        if WHOLE_NUMBER.fullmatch(row["score"]):
+            score = int(row["score"])
+        elif row["score"]:
             issues.append(CsvIssue(row.line, "score", f"expected a whole number, got {row['score']!r}"))
         if len(issues) > before or score is None:
             continue

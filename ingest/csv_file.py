@@ -92,7 +92,14 @@ def read_csv(path: Path, columns: tuple[str, ...], rows_noun: str) -> list[CsvRo
         if len(fields) != len(names):
             issues.append(CsvIssue(line, "-", f"expected {len(names)} fields, found {len(fields)}"))
             continue
-        rows.append(CsvRow(line, {name: field.strip() for name, field in zip(names, fields, strict=True)}))
+        values = {name: field.strip() for name, field in zip(names, fields, strict=True)}
+        # PostgreSQL text cannot hold NUL, and no spreadsheet cell means one: refuse it here, by cell.
+        issues += [
+            CsvIssue(line, name, "contains a NUL character (0x00); remove it")
+            for name, value in values.items()
+            if "\x00" in value
+        ]
+        rows.append(CsvRow(line, values))
     if issues:
         raise CsvRejected(str(path), issues)
     if not rows:

@@ -6,12 +6,12 @@ refusal names every problem by field. OpenAPI docs: /api/docs.
 """
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, Field, StrictInt, field_validator
 
 from config.errors import AppraisalError
 from cycle.submissions import Submission, SubmissionRefused, record_submission
@@ -80,6 +80,15 @@ class ReviewIn(BaseModel):
         description="Indicator code → whole-number score on the period's scale."
     )
     comment: str | None = Field(default=None, max_length=4000)
+
+    @field_validator("period_key", "reviewee_nip", "reviewer_nip", "comment", "scores")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        """PostgreSQL text cannot hold NUL: refuse it as the field's problem, not as a 500."""
+        texts = [value] if isinstance(value, str) else list(value) if isinstance(value, dict) else []
+        if any("\x00" in text for text in texts):
+            raise ValueError("contains a NUL character (0x00)")
+        return value
 
 
 class ReviewAccepted(BaseModel):

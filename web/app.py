@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -70,11 +71,18 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 
 async def _invalid_api_request(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    problems = [
-        {"field": ".".join(str(p) for p in error["loc"][1:]) or "body", "message": error["msg"]}
-        for error in exc.errors()
-    ]
+    problems = [_problem(error) for error in exc.errors()]
     return JSONResponse({"detail": "invalid request", "problems": problems}, status_code=422)
+
+
+def _problem(error: dict[str, Any]) -> dict[str, str]:
+    """A validation error as {field, message}; a body that is not JSON at all is the `body`'s
+    problem (its location is a character offset, not a field)."""
+    if error.get("type") == "json_invalid":
+        where = error["loc"][-1]
+        reason = error.get("ctx", {}).get("error", "")
+        return {"field": "body", "message": f"not valid JSON at character {where}: {reason}".rstrip(": ")}
+    return {"field": ".".join(str(p) for p in error["loc"][1:]) or "body", "message": error["msg"]}
 
 
 def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> FastAPI:

@@ -5,6 +5,7 @@ signed tokens in their path, hence `Referrer-Policy: no-referrer` (a token must 
 another site through the Referer header) and `Cache-Control: no-store` on pages.
 """
 
+import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -68,7 +69,7 @@ class RequestSizeLimit:
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await _too_large(send)
+            await _too_large(scope, send, self.limit)
             return
         received = 0
 
@@ -84,15 +85,21 @@ class RequestSizeLimit:
         try:
             await self.app(scope, counting_receive, send)
         except RequestTooLarge:
-            await _too_large(send)
+            await _too_large(scope, send, self.limit)
 
 
 class RequestTooLarge(Exception):
     """A streamed body passed the limit."""
 
 
-async def _too_large(send: Send) -> None:
-    body = b"Request body too large"
+async def _too_large(scope: Scope, send: Send, limit: int) -> None:
+    """413: plain text for pages; JSON naming the body for the API, as its other refusals do."""
+    if str(scope.get("path", "")).startswith("/api/"):
+        problem = {"field": "body", "message": f"the request body is larger than {limit} bytes"}
+        body = json.dumps({"detail": "request body too large", "problems": [problem]}).encode()
+        kind = b"application/json"
+    else:
+        body, kind = b"Request body too large", b"text/plain; charset=utf-8"
     await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})  # fmt: skip
+                "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode())]})  # fmt: skip
     await send({"type": "http.response.body", "body": body})
