@@ -4,9 +4,9 @@ Every input either succeeds or fails with a clear error — `CsvRejected` naming
 `ConfigError` naming the file and the path inside it, a 4xx JSON answer naming the field — never
 a traceback or a 500, and a refused input leaves the database exactly as it was (its fingerprint,
 `tests/builders.database_snapshot`, unchanged). Each input kind has named malformation classes
-(the `*_CASES` tables: 39 in all); each class runs once as an explicit example, then Hypothesis
-draws more (class, position, noise text) combinations. The noise is any text, NUL and other
-control characters, surrogates-free Unicode and non-ASCII digits included.
+(the `*_CASES` tables: 56 besides the valid baselines); each class runs once as an explicit
+example, then Hypothesis draws more (class, position, noise text) combinations. The noise is any
+text, NUL and other control characters, every plane but surrogates, non-ASCII digits included.
 
 Deterministic and bounded: `derandomize=True` (the same examples every run), no example database,
 a fixed `max_examples` per property. Database properties run on SQLite and PostgreSQL.
@@ -87,6 +87,31 @@ def check_refusal(error: CsvRejected, path: Path, expected: str) -> None:
     assert error.issues and all(issue.line >= 1 and issue.column and issue.message for issue in error.issues)
     if expected != EITHER:
         assert expected in {issue.column for issue in error.issues}, text
+
+
+def imported_or_refused(
+    run: Callable[[Path], object],
+    engine: Engine,
+    url: str,
+    path: Path,
+    content: bytes,
+    case: str,
+    expected: str,
+) -> None:
+    """Write `content` to `path` and import it with `run`: accepted when `expected` allows it,
+    else refused by CsvRejected with the database unchanged."""
+    path.write_bytes(content)
+    engine.dispose()  # the fingerprint needs SQLite's WAL checkpointed
+    fingerprint = Fingerprint(url)
+    try:
+        run(path)
+    except CsvRejected as refused:
+        assert expected != "ok", f"{case}: a valid file was refused: {refused}"
+        check_refusal(refused, path, expected)
+        engine.dispose()
+        fingerprint.unchanged(case)
+        return
+    assert expected in ("ok", EITHER), f"{case}: accepted, but {expected} should have been named"
 
 
 # --- roster CSV ----------------------------------------------------------------------------------
@@ -199,17 +224,10 @@ def test_a_roster_file_is_imported_or_refused_by_line_and_column(
     database_url: str, empty_engine: Engine, tmp_path: Path, case: str, where: int, noise: str
 ) -> None:
     build, expected = ROSTER_CASES[case]
-    path = tmp_path / "roster.csv"
-    path.write_bytes(build(where, noise))
-    fingerprint = Fingerprint(database_url)
-    try:
-        import_roster(empty_engine, path, default_timezone="Asia/Jakarta", now=OPENED)
-    except CsvRejected as refused:
-        assert expected != "ok", f"{case}: a valid roster was refused: {refused}"
-        check_refusal(refused, path, expected)
-        fingerprint.unchanged(case)
-        return
-    assert expected in ("ok", EITHER), f"{case}: accepted, but {expected} should have been named"
+    imported_or_refused(
+        lambda path: import_roster(empty_engine, path, default_timezone="Asia/Jakarta", now=OPENED),
+        empty_engine, database_url, tmp_path / "roster.csv", build(where, noise), case, expected,
+    )  # fmt: skip
 
 
 # --- reviews CSV ---------------------------------------------------------------------------------
@@ -285,19 +303,10 @@ def test_a_reviews_file_is_imported_or_refused_by_line_and_column(
     database_url: str, open_period_engine: Engine, tmp_path: Path, case: str, where: int, noise: str
 ) -> None:
     build, expected = REVIEW_CASES[case]
-    path = tmp_path / "reviews.csv"
-    path.write_bytes(build(where, noise))
-    open_period_engine.dispose()  # the fingerprint needs SQLite's WAL checkpointed
-    fingerprint = Fingerprint(database_url)
-    try:
-        import_reviews(open_period_engine, path, NOW, actor="test")
-    except CsvRejected as refused:
-        assert expected != "ok", f"{case}: a valid file was refused: {refused}"
-        check_refusal(refused, path, expected)
-        open_period_engine.dispose()
-        fingerprint.unchanged(case)
-        return
-    assert expected in ("ok", EITHER), f"{case}: accepted, but {expected} should have been named"
+    imported_or_refused(
+        lambda path: import_reviews(open_period_engine, path, NOW, actor="test"),
+        open_period_engine, database_url, tmp_path / "reviews.csv", build(where, noise), case, expected,
+    )  # fmt: skip
 
 
 # --- the cycle YAML ------------------------------------------------------------------------------
