@@ -214,6 +214,5 @@ def test_sigkill_at_random_points_then_rerun_keeps_every_invariant(
     same_outcome(facts, expected)
     assert facts.sent == expected.sent == sum(wanted.values()), line
     assert not lost, f"messages never received: {sorted(lost)}; {line}"
-    assert tally.resends <= tally.window_kills, (
-        f"resent outside the send/record window: {sorted(extra)}; {line}"
-    )
+    # A kill inside the window resends that one message (documented); no other kill resends any.
+    assert tally.resends == tally.window_kills > 0, f"resent: {sorted(extra)}; {line}"
