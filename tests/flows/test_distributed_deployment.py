@@ -8,8 +8,9 @@ Open, reminders, the advance to calibration, close and dispatch run as deploymen
 workers; the two intermediate advances (self → supervisor → peer) run here, through the same
 step function, because each round of runs costs about a minute of process start-up on 2 busy
 cores. Mail and chat go to loopback sinks, so "delivered once" is counted where messages arrive.
-Measured: ~9 min in all at a load average of 10-14 (server, pool, deploy and workers ~2 min, five
-rounds ~1 min each); phase times go to test-artifacts/distributed-deployment.txt.
+Measured on 2 shared cores: 3.8 min at a load average of 2-4 (server, pool, deploy and workers
+54 s, five rounds 25-32 s each), 9 min at 10-14; phase times go to
+test-artifacts/distributed-deployment.txt.
 Needs PostgreSQL (skipped without it, an error when CI=true: tests/conftest.py's rule).
 """
 
