@@ -13,7 +13,6 @@ from alembic import op
 
 import models.base  # noqa: F401  (our column types, e.g. UTCDateTime)
 
-
 revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
