@@ -94,13 +94,17 @@ class ReviewFacts:
     period_key: str
     unit_code: str
     scale: tuple[int, int]
-    indicators: tuple[tuple[str, str, str], ...]  # (code, aspect, source) of the period's indicators for the unit
+    indicators: tuple[
+        tuple[str, str, str], ...
+    ]  # (code, aspect, source) of the period's indicators for the unit
     state: ReviewState
 
     @property
     def expected(self) -> frozenset[str]:
         """The indicator codes this kind of reviewer scores."""
-        return frozenset(code for code, aspect, source in self.indicators if reviewer_scores(self.kind, aspect, source))
+        return frozenset(
+            code for code, aspect, source in self.indicators if reviewer_scores(self.kind, aspect, source)
+        )
 
     @property
     def from_public(self) -> frozenset[str]:

@@ -195,7 +195,9 @@ def period_results(session: Session, period_id: int) -> list[ResultRow]:
     ]  # fmt: skip
 
 
-def _public_satisfaction(session: Session, period_id: int) -> dict[int, tuple[float | None, int | None, float | None]]:
+def _public_satisfaction(
+    session: Session, period_id: int
+) -> dict[int, tuple[float | None, int | None, float | None]]:
     """Per appraisal with an IKM-sourced indicator: (index, responses, score given)."""
     rows = session.execute(
         select(IndicatorResult.appraisal_id, IndicatorResult.public_index, IndicatorResult.public_responses,

@@ -108,8 +108,12 @@ def upgrade() -> None:
         )
 
     with op.batch_alter_table("indicator", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("source", sa.String(length=32), server_default="reviews", nullable=False))
-        batch_op.create_check_constraint(op.f("ck_indicator_source"), "source IN ('reviews', 'public_satisfaction')")
+        batch_op.add_column(
+            sa.Column("source", sa.String(length=32), server_default="reviews", nullable=False)
+        )
+        batch_op.create_check_constraint(
+            op.f("ck_indicator_source"), "source IN ('reviews', 'public_satisfaction')"
+        )
 
     with op.batch_alter_table("indicator_result", schema=None) as batch_op:
         batch_op.add_column(
