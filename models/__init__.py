@@ -18,6 +18,7 @@ from models.hr_accounts import ApiToken, HrUser
 from models.indicators import Indicator, IndicatorSet
 from models.organisation import Employee, Unit
 from models.outbox import AuditEvent, Notification
+from models.review_tally import ReviewTally
 
 __all__ = [
     "ApiToken",
@@ -37,6 +38,7 @@ __all__ = [
     "Recommendation",
     "Review",
     "ReviewScore",
+    "ReviewTally",
     "Service",
     "Unit",
 ]
