@@ -1,5 +1,6 @@
 """Schema management through Alembic only (no `create_all` anywhere in production paths)."""
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -24,8 +25,10 @@ def _alembic_config() -> Config:
     return config
 
 
+@cache
 def head_revision() -> str:
-    """The newest migration this code ships."""
+    """The newest migration this code ships (read once: loading the migration scripts took 20 ms,
+    a fifth of `appraisal status`, and the scripts shipped with the code cannot change under it)."""
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None, "migrations/versions holds no migration"
     return head
