@@ -9,6 +9,9 @@ PostgreSQL: statement-level triggers over the transition tables, so a bulk state
 period inserts 100,000 reviews) costs one aggregate; their upserts run in key order, so two
 transactions lock shared counter rows in the same order and cannot deadlock on them.
 
+A later migration that rebuilds `review` on SQLite (batch mode copies the table) drops these
+triggers and must create them again; tests/test_status_tally.py fails if it does not.
+
 Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-30 23:15:47.965754
