@@ -19,10 +19,9 @@ from models import Employee, Unit
 from models.audit_log import Change, batches, record_events
 from models.base import utc_now
 from models.db import serialise_writers, write_session
-from models.roster_queries import count_rows, staff_without_supervisor
+from models.roster_queries import count_rows, staff_without_supervisor, unit_heads
 from roster.chat_checks import ChatUrlChecks
 from roster.csv_file import read_roster_csv
-from roster.heads import Member, choose_heads
 from roster.validation import EmployeeSpec, KnownRoster, ValidRoster, chat_urls_to_check, validate_roster
 
 EMPLOYEE_FIELDS = (
@@ -151,11 +150,8 @@ class _Import:
         self.summary.staff_deactivated = len(leaving)
 
     def assign_heads(self) -> None:
-        """Store each unit's head; units left without active members lose theirs."""
-        staff = self.session.execute(
-            select(Employee.id, Employee.nip, Employee.unit_id, Employee.supervisor_id).where(Employee.active)
-        )
-        heads = choose_heads(Member(*row) for row in staff)
+        """Store each unit's head (`unit_heads`); units left without active members lose theirs."""
+        heads = unit_heads(self.session)
         units = self.session.execute(select(Unit.id, Unit.head_id)).all()
         changes = [
             {"id": u.id, "head_id": heads.get(u.id), "updated_at": self.now}
