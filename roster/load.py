@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, Table, bindparam, func, insert, select, update
 from sqlmodel import Session
 
 from ingest.csv_file import CsvRejected
@@ -35,6 +35,7 @@ EMPLOYEE_FIELDS = (
     "timezone",
     "active",
 )
+STORED = ("nip", "id", *EMPLOYEE_FIELDS)  # what an import reads of each stored employee
 
 
 @dataclass
@@ -65,6 +66,7 @@ class _Import:
     now: datetime
     actor: str
     summary: RosterSummary = field(default_factory=RosterSummary)
+    stored: dict[str, Row[Any]] = field(default_factory=dict)  # every employee by NIP: STORED columns
 
     def audit(self, changes: Iterable[Change | None], action: str) -> None:
         """Audit events of employees; None stands for an employee left as it was."""
@@ -72,12 +74,13 @@ class _Import:
         record_events(self.session, self.now, self.actor, action, "employee", events)
 
     def known(self, deactivate_missing: bool) -> KnownRoster:
+        """What validation needs from the database; the staff read here also serve `sync_employees`."""
         unit_rows = self.session.execute(select(Unit.id, Unit.code, Unit.parent_id)).all()
         code_of = {row.id: row.code for row in unit_rows}
         parents = {row.code: code_of.get(row.parent_id) for row in unit_rows}
-        staff = self.session.execute(
-            select(Employee.id, Employee.nip, Employee.supervisor_id, Employee.active, Employee.chat_url)
-        ).all()
+        table = Employee.__table__
+        staff = self.session.connection().execute(select(*(table.c[name] for name in STORED))).all()
+        self.stored = {row.nip: row for row in staff}
         chat_urls = {row.nip: row.chat_url for row in staff if row.chat_url is not None}
         if deactivate_missing:  # everyone absent from the file leaves, so nobody outside it can supervise
             return KnownRoster(unit_parents=parents, chat_urls=chat_urls)
@@ -122,22 +125,29 @@ class _Import:
         """
         table = Employee.__table__
         connection = self.session.connection()  # Core executemany: no ORM bookkeeping per row
-        columns = [table.c[name] for name in ("nip", "id", *EMPLOYEE_FIELDS)]
-        stored = {row[0]: tuple(row[1:]) for row in connection.execute(select(*columns))}  # nip → (id, …)
+        stored = self.stored
         new = [spec for spec in roster.employees if spec.nip not in stored]
-        ids = {nip: row[0] for nip, row in stored.items()}
+        ids = {nip: row.id for nip, row in stored.items()}
         ids.update(zip((spec.nip for spec in new), _new_ids(connection, table, len(new)), strict=True))
         job = _EmployeeRows(unit_ids, ids, stored)
         for batch in batches(_supervisors_first(new)):
             connection.execute(insert(table), [job.insert_row(spec, self.now) for spec in batch])
-        changes = [job.update_row(spec, self.now) for spec in roster.employees if job.differs(spec)]
+        updated = {
+            spec.nip: change
+            for spec in roster.employees
+            if spec.nip in stored and (change := job.change(spec))
+        }
+        changes = [job.update_row(spec, self.now) for spec in roster.employees if spec.nip in updated]
         if changes:
             values = {name: bindparam(name) for name in (*EMPLOYEE_FIELDS, "updated_at")}
             connection.execute(update(table).where(table.c.id == bindparam("row_id")).values(values), changes)
         self.summary.staff_created = len(new)
         self.summary.staff_updated = len(changes)
         self.summary.staff_unchanged = len(roster.employees) - len(new) - len(changes)
-        self.audit(map(job.change, roster.employees), "roster.import")
+        events = (
+            updated.get(spec.nip) if spec.nip in stored else job.change(spec) for spec in roster.employees
+        )
+        self.audit(events, "roster.import")  # in file order, new staff's built as they are written
 
     def deactivate_missing(self, roster: ValidRoster) -> None:
         in_file = {spec.nip for spec in roster.employees}
@@ -178,9 +188,7 @@ class _Import:
 class _EmployeeRows:
     """Each file row as stored columns, and how it differs from what is stored under its NIP."""
 
-    def __init__(
-        self, unit_ids: dict[str, int], ids: dict[str, int], stored: dict[str, tuple[Any, ...]]
-    ) -> None:
+    def __init__(self, unit_ids: dict[str, int], ids: dict[str, int], stored: dict[str, Row[Any]]) -> None:
         self.unit_ids, self.ids, self.stored = unit_ids, ids, stored
 
     def values(self, spec: EmployeeSpec) -> dict[str, Any]:
@@ -203,10 +211,6 @@ class _EmployeeRows:
     def update_row(self, spec: EmployeeSpec, now: datetime) -> dict[str, Any]:
         return {"row_id": self.ids[spec.nip], **self.values(spec), "updated_at": now}
 
-    def differs(self, spec: EmployeeSpec) -> bool:
-        """Whether a stored employee's columns differ from the file's."""
-        return spec.nip in self.stored and self.change(spec) is not None
-
     def change(self, spec: EmployeeSpec) -> Change | None:
         """The audit change of a new or changed employee: (id, before, after) of the columns that differ."""
         values = self.values(spec)
@@ -214,9 +218,9 @@ class _EmployeeRows:
         if before is None:
             return self.ids[spec.nip], None, {"nip": spec.nip, **values}
         differ = [
-            (name, old) for name, old in zip(EMPLOYEE_FIELDS, before[1:], strict=True) if old != values[name]
+            (name, old) for name, old in zip(EMPLOYEE_FIELDS, before[2:], strict=True) if old != values[name]
         ]
-        return (before[0], dict(differ), {name: values[name] for name, _ in differ}) if differ else None
+        return (before.id, dict(differ), {name: values[name] for name, _ in differ}) if differ else None
 
 
 def _new_ids(connection: Connection, table: Table, count: int) -> list[int]:
