@@ -3,6 +3,7 @@ their line and column, so a user can fix a whole file in one go."""
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,15 +34,25 @@ class CsvRejected(AppraisalError):
         super().__init__(f"{path}: {count} {noun}, nothing was imported:\n{lines}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CsvRow:
-    """One data row with surrounding whitespace trimmed; `line` is its line in the file."""
+    """One data row with surrounding whitespace trimmed; `line` is its line in the file.
+
+    The cells are a tuple indexed through `columns`, one mapping shared by every row of a file:
+    a dict per row cost ~0.7 KB, 70 MB for a 100,000-person roster held through its import.
+    """
 
     line: int
-    values: dict[str, str]
+    cells: tuple[str, ...]
+    columns: Mapping[str, int]  # column name → position in `cells`
 
     def __getitem__(self, column: str) -> str:
-        return self.values[column]
+        return self.cells[self.columns[column]]
+
+    @property
+    def values(self) -> dict[str, str]:
+        """The row as a column → value dict."""
+        return dict(zip(self.columns, self.cells, strict=True))
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -83,23 +94,25 @@ def read_csv(path: Path, columns: tuple[str, ...], rows_noun: str) -> list[CsvRo
         raise CsvRejected(str(path), [CsvIssue(0, "-", f"cannot read the file: {exc.strerror}")]) from None
     reader = csv.reader(io.StringIO(_decode(path, data), newline=""))
     names = _check_header(path, next(reader, None), columns)
+    positions = {name: index for index, name in enumerate(names)}
     rows: list[CsvRow] = []
     issues: list[CsvIssue] = []
     for fields in reader:
         line = reader.line_num
-        if not any(field.strip() for field in fields):
+        cells = tuple(field.strip() for field in fields)
+        if not any(cells):
             continue  # blank lines (often trailing) carry no data
-        if len(fields) != len(names):
-            issues.append(CsvIssue(line, "-", f"expected {len(names)} fields, found {len(fields)}"))
+        if len(cells) != len(names):
+            issues.append(CsvIssue(line, "-", f"expected {len(names)} fields, found {len(cells)}"))
             continue
-        values = {name: field.strip() for name, field in zip(names, fields, strict=True)}
         # PostgreSQL text cannot hold NUL, and no spreadsheet cell means one: refuse it here, by cell.
-        issues += [
-            CsvIssue(line, name, "contains a NUL character (0x00); remove it")
-            for name, value in values.items()
-            if "\x00" in value
-        ]
-        rows.append(CsvRow(line, values))
+        if "\x00" in "".join(cells):
+            issues += [
+                CsvIssue(line, name, "contains a NUL character (0x00); remove it")
+                for name, value in zip(names, cells, strict=True)
+                if "\x00" in value
+            ]
+        rows.append(CsvRow(line, cells, positions))
     if issues:
         raise CsvRejected(str(path), issues)
     if not rows:

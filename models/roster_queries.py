@@ -64,3 +64,32 @@ def staff_without_supervisor(session: Session) -> list[tuple[str, str, str]]:
 def count_rows(session: Session, column: object, *conditions: object) -> int:
     """How many rows of `column`'s table satisfy `conditions` (one COUNT query)."""
     return session.execute(select(func.count(column)).where(*conditions)).scalar_one()
+
+
+def unit_heads(session: Session) -> dict[int, int]:
+    """unit id → head employee id, for every unit that has active members, in one query.
+
+    The roster has no "head" column: a unit's head is the active member whose supervisor sits
+    outside the unit (or is inactive, or absent). If several qualify, the one with most direct
+    reports inside the unit wins, then the smallest NIP, so the choice is deterministic.
+    """
+    member, boss = aliased(Employee), aliased(Employee)
+    reports = (
+        select(member.supervisor_id.label("id"), func.count().label("count"))
+        .join(boss, (boss.id == member.supervisor_id) & (boss.unit_id == member.unit_id) & boss.active)
+        .where(member.active)
+        .group_by(member.supervisor_id)
+        .subquery()
+    )
+    rank = func.row_number().over(
+        partition_by=member.unit_id, order_by=(func.coalesce(reports.c.count, 0).desc(), member.nip)
+    )
+    candidates = (
+        select(member.unit_id, member.id, rank.label("rank"))
+        .outerjoin(boss, (boss.id == member.supervisor_id) & boss.active)
+        .outerjoin(reports, reports.c.id == member.id)
+        .where(member.active, (boss.id.is_(None)) | (boss.unit_id != member.unit_id))
+        .subquery()
+    )
+    query = select(candidates.c.unit_id, candidates.c.id).where(candidates.c.rank == 1)
+    return {unit_id: head_id for unit_id, head_id in session.execute(query)}

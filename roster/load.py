@@ -5,23 +5,24 @@ touched, the summary says so). Writes are bulk statements per table (SQLAlchemy'
 path), never one ORM object per employee; each changed employee gets an audit event.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, Row, Table, bindparam, func, insert, select, update
 from sqlmodel import Session
 
 from ingest.csv_file import CsvRejected
 from models import Employee, Unit
-from models.audit_log import Change, record_events
+from models.audit_log import Change, batches, record_events
 from models.base import utc_now
 from models.db import serialise_writers, write_session
-from models.roster_queries import count_rows, staff_without_supervisor
+from models.roster_queries import count_rows, staff_without_supervisor, unit_heads
+from roster.chat_checks import ChatUrlChecks
 from roster.csv_file import read_roster_csv
-from roster.heads import Member, choose_heads
-from roster.validation import EmployeeSpec, KnownRoster, ValidRoster, validate_roster
+from roster.validation import EmployeeSpec, KnownRoster, ValidRoster, chat_urls_to_check, validate_roster
 
 EMPLOYEE_FIELDS = (
     "name",
@@ -34,6 +35,7 @@ EMPLOYEE_FIELDS = (
     "timezone",
     "active",
 )
+STORED = ("nip", "id", *EMPLOYEE_FIELDS)  # what an import reads of each stored employee
 
 
 @dataclass
@@ -64,22 +66,27 @@ class _Import:
     now: datetime
     actor: str
     summary: RosterSummary = field(default_factory=RosterSummary)
+    stored: dict[str, Row[Any]] = field(default_factory=dict)  # every employee by NIP: STORED columns
 
-    def audit(self, changes: list[Change], action: str) -> None:
-        record_events(self.session, self.now, self.actor, action, "employee", changes)
+    def audit(self, changes: Iterable[Change | None], action: str) -> None:
+        """Audit events of employees; None stands for an employee left as it was."""
+        events = (change for change in changes if change is not None)
+        record_events(self.session, self.now, self.actor, action, "employee", events)
 
     def known(self, deactivate_missing: bool) -> KnownRoster:
+        """What validation needs from the database; the staff read here also serve `sync_employees`."""
         unit_rows = self.session.execute(select(Unit.id, Unit.code, Unit.parent_id)).all()
         code_of = {row.id: row.code for row in unit_rows}
         parents = {row.code: code_of.get(row.parent_id) for row in unit_rows}
+        table = Employee.__table__
+        staff = self.session.connection().execute(select(*(table.c[name] for name in STORED))).all()
+        self.stored = {row.nip: row for row in staff}
+        chat_urls = {row.nip: row.chat_url for row in staff if row.chat_url is not None}
         if deactivate_missing:  # everyone absent from the file leaves, so nobody outside it can supervise
-            return KnownRoster(unit_parents=parents)
-        staff = self.session.execute(
-            select(Employee.id, Employee.nip, Employee.supervisor_id).where(Employee.active)
-        )
-        rows = staff.all()
-        nip_of = {row.id: row.nip for row in rows}
-        return KnownRoster(parents, {row.nip: nip_of.get(row.supervisor_id) for row in rows})
+            return KnownRoster(unit_parents=parents, chat_urls=chat_urls)
+        nip_of = {row.id: row.nip for row in staff}
+        supervisors = {row.nip: nip_of.get(row.supervisor_id) for row in staff if row.active}
+        return KnownRoster(parents, supervisors, chat_urls)
 
     def sync_units(self, roster: ValidRoster) -> dict[str, int]:
         existing = {
@@ -110,51 +117,37 @@ class _Import:
         return ids
 
     def sync_employees(self, roster: ValidRoster, unit_ids: dict[str, int]) -> None:
-        columns = [getattr(Employee, name) for name in ("id", "nip", *EMPLOYEE_FIELDS)]
-        existing = {row.nip: row._asdict() for row in self.session.execute(select(*columns))}
-        new = [spec for spec in roster.employees if spec.nip not in existing]
-        connection = self.session.connection()  # Core executemany: no ORM bookkeeping per row
-        if new:
-            connection.execute(
-                insert(Employee.__table__), [self._new_employee(spec, unit_ids) for spec in new]
-            )
-        staff_ids = dict(self.session.execute(select(Employee.nip, Employee.id)).all())
-        changes, supervisors, audit = [], [], []
-        for spec in roster.employees:
-            supervisor_id = staff_ids[spec.supervisor_nip] if spec.supervisor_nip else None
-            values = _employee_values(spec, unit_ids[spec.unit_code], supervisor_id)
-            before = existing.get(spec.nip)
-            if before is None:
-                audit.append((staff_ids[spec.nip], None, {"nip": spec.nip, **values}))
-                if supervisor_id is not None:  # inserted without: the supervisor had no id yet
-                    supervisors.append({"row_id": staff_ids[spec.nip], "supervisor_id": supervisor_id})
-                continue
-            differs = {name: values[name] for name in EMPLOYEE_FIELDS if before[name] != values[name]}
-            if differs:
-                audit.append((staff_ids[spec.nip], {name: before[name] for name in differs}, differs))
-                self.summary.staff_updated += 1
-                changes.append({"row_id": staff_ids[spec.nip], **values, "updated_at": self.now})
-        table = Employee.__table__
-        if supervisors:
-            connection.execute(
-                update(table)
-                .where(table.c.id == bindparam("row_id"))
-                .values(supervisor_id=bindparam("supervisor_id")),
-                supervisors,
-            )
-        if changes:
-            columns = {name: bindparam(name) for name in (*EMPLOYEE_FIELDS, "updated_at")}
-            connection.execute(
-                update(table).where(table.c.id == bindparam("row_id")).values(columns), changes
-            )
-        self.summary.staff_created = len(new)
-        self.summary.staff_unchanged = len(roster.employees) - len(new) - self.summary.staff_updated
-        self.audit(audit, "roster.import")
+        """Insert new staff with their supervisors in one pass, update changed ones, audit both.
 
-    def _new_employee(self, spec: EmployeeSpec, unit_ids: dict[str, int]) -> dict[str, Any]:
-        """Insert values; the supervisor is set in the update pass, once every new NIP has an id."""
-        values = _employee_values(spec, unit_ids[spec.unit_code], supervisor_id=None)
-        return {"nip": spec.nip, **values, "created_at": self.now, "updated_at": self.now}
+        New staff get their ids before the insert (`_new_ids`, the ones the database would
+        have given, in file order), so each row is written once with its supervisor's id, in
+        an order that puts every supervisor before their staff (the foreign key).
+        """
+        table = Employee.__table__
+        connection = self.session.connection()  # Core executemany: no ORM bookkeeping per row
+        stored = self.stored
+        new = [spec for spec in roster.employees if spec.nip not in stored]
+        ids = {nip: row.id for nip, row in stored.items()}
+        ids.update(zip((spec.nip for spec in new), _new_ids(connection, table, len(new)), strict=True))
+        job = _EmployeeRows(unit_ids, ids, stored)
+        for batch in batches(_supervisors_first(new)):
+            connection.execute(insert(table), [job.insert_row(spec, self.now) for spec in batch])
+        updated = {
+            spec.nip: change
+            for spec in roster.employees
+            if spec.nip in stored and (change := job.change(spec))
+        }
+        changes = [job.update_row(spec, self.now) for spec in roster.employees if spec.nip in updated]
+        if changes:
+            values = {name: bindparam(name) for name in (*EMPLOYEE_FIELDS, "updated_at")}
+            connection.execute(update(table).where(table.c.id == bindparam("row_id")).values(values), changes)
+        self.summary.staff_created = len(new)
+        self.summary.staff_updated = len(changes)
+        self.summary.staff_unchanged = len(roster.employees) - len(new) - len(changes)
+        events = (
+            updated.get(spec.nip) if spec.nip in stored else job.change(spec) for spec in roster.employees
+        )
+        self.audit(events, "roster.import")  # in file order, new staff's built as they are written
 
     def deactivate_missing(self, roster: ValidRoster) -> None:
         in_file = {spec.nip for spec in roster.employees}
@@ -167,11 +160,8 @@ class _Import:
         self.summary.staff_deactivated = len(leaving)
 
     def assign_heads(self) -> None:
-        """Store each unit's head; units left without active members lose theirs."""
-        staff = self.session.execute(
-            select(Employee.id, Employee.nip, Employee.unit_id, Employee.supervisor_id).where(Employee.active)
-        )
-        heads = choose_heads(Member(*row) for row in staff)
+        """Store each unit's head (`unit_heads`); units left without active members lose theirs."""
+        heads = unit_heads(self.session)
         units = self.session.execute(select(Unit.id, Unit.head_id)).all()
         changes = [
             {"id": u.id, "head_id": heads.get(u.id), "updated_at": self.now}
@@ -181,19 +171,92 @@ class _Import:
         if changes:
             self.session.execute(update(Unit), changes)
 
+    def write(self, roster: ValidRoster, deactivate_missing: bool) -> None:
+        unit_ids = self.sync_units(roster)
+        self.sync_employees(roster, unit_ids)
+        if deactivate_missing:
+            self.deactivate_missing(roster)
+        self.assign_heads()
+        self.totals()
+
     def totals(self) -> None:
         self.summary.without_supervisor = staff_without_supervisor(self.session)
         self.summary.units_total = count_rows(self.session, Unit.id)
         self.summary.staff_active = count_rows(self.session, Employee.id, Employee.active)
 
 
-def _employee_values(spec: EmployeeSpec, unit_id: int, supervisor_id: int | None) -> dict[str, Any]:
-    """The stored columns of an employee (EMPLOYEE_FIELDS) as the file says they should be."""
-    return {
-        "name": spec.name, "email": spec.email, "chat_url": spec.chat_url, "unit_id": unit_id,
-        "position": spec.position, "grade": spec.grade, "timezone": spec.timezone, "active": True,
-        "supervisor_id": supervisor_id,
-    }  # fmt: skip
+class _EmployeeRows:
+    """Each file row as stored columns, and how it differs from what is stored under its NIP."""
+
+    def __init__(self, unit_ids: dict[str, int], ids: dict[str, int], stored: dict[str, Row[Any]]) -> None:
+        self.unit_ids, self.ids, self.stored = unit_ids, ids, stored
+
+    def values(self, spec: EmployeeSpec) -> dict[str, Any]:
+        """The stored columns of an employee (EMPLOYEE_FIELDS) as the file says they should be."""
+        return {
+            "name": spec.name, "email": spec.email, "chat_url": spec.chat_url, "unit_id": self.unit_ids[spec.unit_code],
+            "position": spec.position, "grade": spec.grade, "timezone": spec.timezone, "active": True,
+            "supervisor_id": self.ids[spec.supervisor_nip] if spec.supervisor_nip else None,
+        }  # fmt: skip
+
+    def insert_row(self, spec: EmployeeSpec, now: datetime) -> dict[str, Any]:
+        return {
+            "id": self.ids[spec.nip],
+            "nip": spec.nip,
+            **self.values(spec),
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    def update_row(self, spec: EmployeeSpec, now: datetime) -> dict[str, Any]:
+        return {"row_id": self.ids[spec.nip], **self.values(spec), "updated_at": now}
+
+    def change(self, spec: EmployeeSpec) -> Change | None:
+        """The audit change of a new or changed employee: (id, before, after) of the columns that differ."""
+        values = self.values(spec)
+        before = self.stored.get(spec.nip)
+        if before is None:
+            return self.ids[spec.nip], None, {"nip": spec.nip, **values}
+        differ = [
+            (name, old) for name, old in zip(EMPLOYEE_FIELDS, before[2:], strict=True) if old != values[name]
+        ]
+        return (before.id, dict(differ), {name: values[name] for name, _ in differ}) if differ else None
+
+
+def _new_ids(connection: Connection, table: Table, count: int) -> list[int]:
+    """The ids the database would give `count` new rows of `table`, in order, taken now.
+
+    PostgreSQL draws them from the column's sequence, as an insert would; SQLite would give
+    max(id) + 1, … and this transaction holds SQLite's write lock (BEGIN IMMEDIATE).
+    """
+    if not count:
+        return []
+    if connection.dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence(table.name, "id")
+        drawn = select(func.nextval(sequence)).select_from(func.generate_series(1, count))
+        return sorted(connection.execute(drawn).scalars())
+    top = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+    return list(range(top + 1, top + 1 + count))
+
+
+def _supervisors_first(new: list[EmployeeSpec]) -> list[EmployeeSpec]:
+    """`new` in file order, except that anyone listed before their new supervisor moves after them.
+
+    A roster exported top-down (as HR's usually are) keeps its order. Validation has ruled out
+    cycles, so every walk up a supervisor chain ends.
+    """
+    by_nip = {spec.nip: spec for spec in new}
+    placed: set[str] = set()
+    ordered: list[EmployeeSpec] = []
+    for spec in new:
+        chain: list[EmployeeSpec] = []
+        node: EmployeeSpec | None = spec
+        while node is not None and node.nip not in placed:
+            placed.add(node.nip)
+            chain.append(node)
+            node = by_nip.get(node.supervisor_nip or "")
+        ordered.extend(reversed(chain))
+    return ordered
 
 
 def import_roster(
@@ -210,13 +273,13 @@ def import_roster(
     with write_session(engine) as session:
         serialise_writers(session, "roster-import")
         job = _Import(session, now or utc_now(), actor)
-        roster, issues = validate_roster(rows, job.known(deactivate_missing), default_timezone)
+        known = job.known(deactivate_missing)
+        with ChatUrlChecks(chat_urls_to_check(rows, known)) as chat:  # judged while we work, when many
+            roster, issues = validate_roster(rows, known, default_timezone, unparseable_chat_urls=())
+            if not issues:
+                job.write(roster, deactivate_missing)
+            if unparseable := chat.unparseable():  # every problem at once, as if judged in order
+                _, issues = validate_roster(rows, known, default_timezone, unparseable)
         if issues:
             raise CsvRejected(str(path), issues)
-        unit_ids = job.sync_units(roster)
-        job.sync_employees(roster, unit_ids)
-        if deactivate_missing:
-            job.deactivate_missing(roster)
-        job.assign_heads()
-        job.totals()
         return job.summary

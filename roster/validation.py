@@ -5,7 +5,7 @@ found no problem at all.
 """
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,6 +13,7 @@ from email_validator import EmailNotValidError
 
 from config.zones import TIMEZONE_ALIASES
 from ingest.csv_file import CsvIssue, CsvRow
+from roster.chat_checks import unparseable
 from roster.contacts import ContactChecks
 from roster.graph import find_cycles
 from roster.nip import nip_problem
@@ -31,7 +32,7 @@ class UnitSpec:
     parent_code: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EmployeeSpec:
     nip: str
     name: str
@@ -50,6 +51,7 @@ class KnownRoster:
 
     unit_parents: Mapping[str, str | None] = field(default_factory=dict)
     active_supervisors: Mapping[str, str | None] = field(default_factory=dict)
+    chat_urls: Mapping[str, str] = field(default_factory=dict)  # NIP → the chat URL stored for them
 
 
 @dataclass
@@ -70,8 +72,9 @@ def _timezone(value: str, default: str) -> str | None:
 class _Validator:
     """Holds the issues found so far; one method per kind of check."""
 
-    def __init__(self, default_timezone: str) -> None:
+    def __init__(self, default_timezone: str, unparseable_chat_urls: Collection[str]) -> None:
         self.default_timezone = default_timezone
+        self.unparseable_chat_urls = unparseable_chat_urls
         self.issues: list[CsvIssue] = []
         self.contacts = ContactChecks()
 
@@ -91,7 +94,7 @@ class _Validator:
                 email = self.contacts.email(email)
             except EmailNotValidError as exc:
                 self.problem(row, "email", f"not a valid email address ({exc})")
-        if row["chat_url"] and not self.contacts.chat_url_parses(row["chat_url"]):
+        if row["chat_url"] in self.unparseable_chat_urls:
             self.problem(
                 row,
                 "chat_url",
@@ -198,11 +201,28 @@ class _Validator:
                 )
 
 
+def chat_urls_to_check(rows: Iterable[CsvRow], known: KnownRoster) -> set[str]:
+    """The file's chat URLs that Apprise must judge: each once, and none already stored for the
+    same NIP (it passed when it was imported), so re-importing an unchanged roster checks none."""
+    return {
+        url for row in rows if (url := row["chat_url"]) and known.chat_urls.get(row["nip"]) != url
+    }  # fmt: skip
+
+
 def validate_roster(
-    rows: list[CsvRow], known: KnownRoster, default_timezone: str
+    rows: list[CsvRow],
+    known: KnownRoster,
+    default_timezone: str,
+    unparseable_chat_urls: Collection[str] | None = None,
 ) -> tuple[ValidRoster, list[CsvIssue]]:
-    """All problems of `rows` against what the database knows; the roster is usable only if none."""
-    check = _Validator(default_timezone)
+    """All problems of `rows` against what the database knows; the roster is usable only if none.
+
+    `unparseable_chat_urls` are Apprise's verdicts when they are judged elsewhere, at the same
+    time (`roster.chat_checks`); None judges the file's chat URLs here first.
+    """
+    if unparseable_chat_urls is None:
+        unparseable_chat_urls = unparseable(chat_urls_to_check(rows, known))
+    check = _Validator(default_timezone, unparseable_chat_urls)
     check.unique_nips(rows)
     specs = [spec for row in rows if (spec := check.employee(row)) is not None]
     units = check.units(rows, known)

@@ -1,19 +1,23 @@
 """Roster import: a valid file upserts by NIP; any error class writes nothing at all."""
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
+import apprise
 import pytest
 from sqlalchemy import select
 
 from ingest.csv_file import CsvRejected
 from models import AuditEvent, Employee, Unit
 from models.db import create_db_engine, read_session
+from roster.contacts import ContactChecks
 from roster.load import import_roster
 from tests.builders import (
     AGUS,
     ANDI,
     BUDI,
+    CHAT_URL,
     DEWI,
     JOKO,
     PUTRI,
@@ -229,3 +233,104 @@ def test_all_errors_are_reported_at_once(database_url: str, tmp_path: Path) -> N
         run_import(database_url, write_roster(tmp_path / "bad.csv", rows))
     assert {(i.line, i.column) for i in raised.value.issues} >= {(3, "email"), (5, "timezone"), (8, "nip")}
     assert "line 5, column timezone: unknown time zone 'Mars/Base'" in str(raised.value)
+
+
+def _chat_urls_for_everyone(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    for index, row in enumerate(rows):
+        row["chat_url"] = f"mmost://chat.kota.go.id/token{index:03d}abcdefghijklmnopqrst"
+    return rows
+
+
+@pytest.fixture
+def chat_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every chat URL goes to the worker process, as a 100,000-person roster's do."""
+    monkeypatch.setattr("roster.chat_checks.WORKER_MIN_URLS", 1)
+
+
+def test_chat_urls_judged_in_the_worker_are_imported(
+    database_url: str, tmp_path: Path, chat_worker: None
+) -> None:
+    summary = run_import(
+        database_url, write_roster(tmp_path / "roster.csv", _chat_urls_for_everyone(small_roster()))
+    )
+    assert summary.staff_created == 8
+    assert staff(database_url)[AGUS].chat_url == "mmost://chat.kota.go.id/token006abcdefghijklmnopqrst"
+
+
+@pytest.mark.parametrize("judged_in", ["worker", "this process"])
+def test_bad_chat_url_among_many_is_reported_with_its_line_and_nothing_written(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, judged_in: str
+) -> None:
+    """A supervisor's bad URL also leaves their staff with an unknown supervisor, as a bad NIP would."""
+    monkeypatch.setattr("roster.chat_checks.WORKER_MIN_URLS", 1 if judged_in == "worker" else 10_000)
+    run_import(database_url, write_roster(tmp_path / "good.csv", small_roster()[:2]))
+    before = database_snapshot(database_url)
+    rows = _chat_urls_for_everyone(small_roster())
+    rows[5]["chat_url"] = "whatsapp:/nope"  # Dewi, line 7, supervises Agus and Putri
+    with pytest.raises(CsvRejected) as raised:
+        run_import(database_url, write_roster(tmp_path / "bad.csv", rows))
+    assert [(i.line, i.column) for i in raised.value.issues] == [
+        (7, "chat_url"),
+        (8, "supervisor_nip"),
+        (9, "supervisor_nip"),
+    ], str(raised.value)
+    assert "Apprise cannot parse" in raised.value.issues[0].message
+    assert database_snapshot(database_url) == before
+
+
+def test_reimport_judges_only_chat_urls_not_already_stored_for_that_nip(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = _chat_urls_for_everyone(small_roster())
+    run_import(database_url, write_roster(tmp_path / "a.csv", rows))
+    judged: list[str] = []
+    original = ContactChecks.chat_url_parses
+
+    def spy(self: ContactChecks, url: str) -> bool:
+        judged.append(url)
+        return original(self, url)
+
+    monkeypatch.setattr(ContactChecks, "chat_url_parses", spy)
+    assert not run_import(database_url, write_roster(tmp_path / "same.csv", rows)).changed
+    assert judged == []
+    rows[1]["chat_url"], rows[2]["chat_url"] = rows[2]["chat_url"], "tgram://123456789:abcdefghijk/-100200300"
+    summary = run_import(database_url, write_roster(tmp_path / "b.csv", rows))
+    assert summary.staff_updated == 2
+    assert sorted(judged) == sorted([rows[1]["chat_url"], rows[2]["chat_url"]])  # Siti's is Andi's old one
+
+
+def test_staff_listed_before_their_supervisors_are_linked_across_every_level(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Four levels (Budi > Andi > Dewi > Agus, Putri) in reverse order: every link is a forward one."""
+    rows = small_roster()[::-1]
+    summary = run_import(database_url, write_roster(tmp_path / "roster.csv", rows))
+    assert summary.staff_created == 8
+    people = staff(database_url)
+    nip_of = {e.id: e.nip for e in people.values()}
+    assert {nip: nip_of.get(e.supervisor_id) for nip, e in people.items()} == {
+        row["nip"]: row["supervisor_nip"] or None for row in rows
+    }
+    assert sorted(people, key=lambda nip: people[nip].id) == [row["nip"] for row in rows]  # ids in file order
+    newcomer = dict(rows[0], nip="199901012022031007", name="Bayu Pratama", email="bayu@kota.go.id")
+    assert run_import(database_url, write_roster(tmp_path / "more.csv", [newcomer])).staff_created == 1
+    assert staff(database_url)["199901012022031007"].id == max(e.id for e in people.values()) + 1
+
+
+ODD_CHAT_URLS = [
+    CHAT_URL, "mmost://", "mmost://host", "mmost://chat.kota.go.id/ab cd", "mmosts://host:99999/token",
+    "mmost://host/token?tag=x", "tgram://", "tgram://bot", "tgram://bad token/1", "tgram://bot/chat?format=zzz",
+    "tgram://123456789:abcdefghijk/-100200300", "whatsapp:/nope", "xyz://a", "http://x", "json://localhost",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("url", ODD_CHAT_URLS)
+def test_chat_url_verdict_is_apprise_instantiates(url: str) -> None:
+    logging.getLogger("apprise").disabled = True  # restored by ContactChecks, not needed for the verdict
+    try:
+        expected = (
+            apprise.Apprise.instantiate(url, asset=apprise.AppriseAsset(secure_logging=False)) is not None
+        )
+    finally:
+        logging.getLogger("apprise").disabled = False
+    assert ContactChecks().chat_url_parses(url) == expected
