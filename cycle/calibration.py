@@ -1,5 +1,6 @@
 """Calibration: each unit's predikat distribution against the cycle's curve, and HR's overrides."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,16 +30,20 @@ class UnitDistribution:
         return sum(self.counts.values())
 
 
-def distributions(scored: list[ScoredAppraisal], calibration: CalibrationConfig) -> list[UnitDistribution]:
-    """Per unit: predikat counts (overrides applied), and which curve bands the shares break."""
-    units: dict[str, UnitDistribution] = {}
+def count_predikat(units: dict[str, UnitDistribution], scored: Iterable[ScoredAppraisal]) -> None:
+    """Add each appraisal's predikat (overrides applied) to its unit's counts in `units`; closing
+    calls it batch by batch, so the curve is checked without holding the period's appraisals."""
     for item in scored:
         unit = units.setdefault(item.unit_code, UnitDistribution(item.unit_code, {}, 0, False))
         if item.predikat is None:
             unit.incomplete += 1
         else:
             unit.counts[item.predikat] = unit.counts.get(item.predikat, 0) + 1
-    for unit in units.values():
+
+
+def check_curve(units: Iterable[UnitDistribution], calibration: CalibrationConfig) -> list[UnitDistribution]:
+    """The counted units by code, each marked with which curve bands its shares break."""
+    for unit in units:
         unit.checked = unit.rated >= calibration.min_unit_size
         if not unit.checked:
             continue
@@ -54,7 +59,16 @@ def distributions(scored: list[ScoredAppraisal], calibration: CalibrationConfig)
                     if part
                 )
                 unit.outside.append(f"{predikat} {share:.0%} (curve {limits})")
-    return sorted(units.values(), key=lambda u: u.unit_code)
+    return sorted(units, key=lambda u: u.unit_code)
+
+
+def distributions(
+    scored: Iterable[ScoredAppraisal], calibration: CalibrationConfig
+) -> list[UnitDistribution]:
+    """Per unit: predikat counts (overrides applied), and which curve bands the shares break."""
+    units: dict[str, UnitDistribution] = {}
+    count_predikat(units, scored)
+    return check_curve(units.values(), calibration)
 
 
 def allowed_predikat(period: Period) -> tuple[str, ...]:

@@ -16,14 +16,14 @@ from sqlmodel import Session
 
 from config.cycle_indicators import TrainingProgramme
 from config.errors import AppraisalError
-from cycle.calibration import UnitDistribution, distributions
-from cycle.period_scores import ScoredAppraisal, cycle_of, score_period
+from cycle.calibration import UnitDistribution, check_curve, count_predikat
+from cycle.period_scores import BATCH_SIZE, ScoredAppraisal, cycle_of, scored_batches
 from cycle.recommendations import Advice, Advisor
 from cycle.stages import NEXT_STAGE, REVIEW_STAGES, check_transition
 from models import Appraisal, Indicator, IndicatorResult, Period, Recommendation, Review
 from models.audit_log import record_events
 from models.db import serialise_writers
-from notifications.close_messages import close_message_rows
+from notifications.close_messages import CloseMessages
 from notifications.dispatch import enqueue
 from notifications.reminder_policy import LinkSettings
 
@@ -88,11 +88,8 @@ FIGURES = ("stage", "stage_started_at", "updated_at", "predikat", "result_rating
            "result_score", "behaviour_score", "final_score", "incomplete_reason")  # fmt: skip
 
 
-def _store(
-    session: Session, scored: list[ScoredAppraisal], advisor: Advisor, now: datetime, result: CloseResult
-) -> list[Advice]:
-    """Write the final figures and recommendations; returns the recommendations given."""
-    check_transition("calibration", "closed")
+def _store(session: Session, scored: list[ScoredAppraisal], advice: list[Advice], now: datetime) -> None:
+    """Write one batch's final figures and recommendations."""
     # Core executemany on the session's connection: the ORM's bulk paths spent more per row
     # than the database (profiled at 10,000 staff: two thirds of the close).
     connection, appraisal = session.connection(), Appraisal.__table__
@@ -112,14 +109,44 @@ def _store(
         row["indicator_code"] = row.pop("code")
     if figures:
         connection.execute(insert(IndicatorResult.__table__), figures)
-    advice = [a for item in scored for a in advisor.advise(item)]
     if advice:
         connection.execute(insert(Recommendation.__table__), [{"appraisal_id": a.appraisal_id, "kind": a.kind, "reason_id": a.reason_id, "reason_en": a.reason_en,
                                                   "detail": a.detail, "created_at": now} for a in advice])  # fmt: skip
-    result.recommendations.update(a.kind for a in advice)
-    result.predikat.update(item.predikat for item in scored if item.predikat)
-    result.incomplete = sum(1 for item in scored if item.predikat is None)
-    return advice
+
+
+def _close_batches(
+    session: Session,
+    period: Period,
+    now: datetime,
+    advisor: Advisor,
+    links: LinkSettings,
+    batch_size: int,
+    result: CloseResult,
+) -> dict[str, UnitDistribution]:
+    """Score, store, advise and queue the results of every appraisal in calibration, one batch at a
+    time; returns each unit's predikat counts for the curve check.
+
+    The curve is checked after storing, and a refusal then rolls the whole transaction back, rather
+    than in a first pass that scores every appraisal only to count predikat: measured at 100,000
+    staff, that pass alone took 49 s of CPU against 103 s for the whole close, half as much again
+    on every close, while storing first costs only a refused close, which HR then adjusts or
+    accepts, the time of its writes (nothing is kept).
+    """
+    check_transition("calibration", "closed")
+    units: dict[str, UnitDistribution] = {}
+    messages = CloseMessages(session, period, now, links)
+    for scored in scored_batches(session, period, now=now, stages=("calibration",), batch_size=batch_size):
+        count_predikat(units, scored)
+        advice = advisor.advise(session, scored)
+        _store(session, scored, advice, now)
+        enqueue(session, messages.results(scored, advice))
+        result.appraisals += len(scored)
+        result.incomplete += sum(1 for item in scored if item.predikat is None)
+        result.predikat.update(item.predikat for item in scored if item.predikat)
+        result.recommendations.update(a.kind for a in advice)
+    for rows in messages.team_summaries(batch_size):
+        enqueue(session, rows)
+    return units
 
 
 def close_period(
@@ -132,8 +159,10 @@ def close_period(
     links: LinkSettings,
     force: bool = False,
     accept_distribution: bool = False,
+    batch_size: int = BATCH_SIZE,
 ) -> CloseResult:
-    """Close `period` (see the module docstring for what is refused and why)."""
+    """Close `period` (see the module docstring for what is refused and why), `batch_size`
+    appraisals at a time; a refusal raises, and the caller's transaction then keeps nothing."""
     serialise_writers(session, f"period:{period.id}")
     session.refresh(period)
     result = CloseResult(period.key, closed_now=False)
@@ -146,13 +175,6 @@ def close_period(
                              "run `appraisal period advance`, or close with --force (their open reviews become missed)")  # fmt: skip
     if waiting:
         result.forced = _force_to_calibration(session, period, now, actor)
-    scored = score_period(session, period, now=now, stages=("calibration",))
-    result.distribution = distributions(scored, cycle_of(period).calibration)
-    outside = [f"{d.unit_code}: {'; '.join(d.outside)}" for d in result.distribution if d.outside]
-    if outside and not accept_distribution:
-        raise AppraisalError(f"{period.key}: {len(outside)} unit(s) outside the distribution curve:\n  " + "\n  ".join(outside) +
-                             "\nAdjust with `appraisal calibration set NIP PREDIKAT --reason …`, or close with --accept-distribution.")  # fmt: skip
-    result.accepted_outside = outside
     names = dict(
         session.execute(
             select(Indicator.code, Indicator.name).where(
@@ -160,8 +182,14 @@ def close_period(
             )
         ).all()
     )
-    advice = _store(session, scored, Advisor(session, period, training_for, names), now, result)
-    enqueue(session, close_message_rows(session, period, scored, advice, now, links))
+    advisor = Advisor(session, period, training_for, names)
+    units = _close_batches(session, period, now, advisor, links, batch_size, result)
+    result.distribution = check_curve(units.values(), cycle_of(period).calibration)
+    outside = [f"{d.unit_code}: {'; '.join(d.outside)}" for d in result.distribution if d.outside]
+    if outside and not accept_distribution:
+        raise AppraisalError(f"{period.key}: {len(outside)} unit(s) outside the distribution curve:\n  " + "\n  ".join(outside) +
+                             "\nAdjust with `appraisal calibration set NIP PREDIKAT --reason …`, or close with --accept-distribution.")  # fmt: skip
+    result.accepted_outside = outside
     accepted = {"distribution_accepted_by": actor, "distribution_accepted_at": now} if outside else {}
     session.execute(
         update(Period)
@@ -171,7 +199,7 @@ def close_period(
     record_events(session, now, actor, "period.close", "period", [(period.id, {"status": "open"}, {
         "status": "closed", "predikat": dict(result.predikat), "incomplete": result.incomplete,
         "forced": result.forced, "accepted_outside_curve": outside})])  # fmt: skip
-    result.closed_now, result.appraisals = True, len(scored)
+    result.closed_now = True
     return result
 
 

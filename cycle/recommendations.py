@@ -42,20 +42,27 @@ def _earlier(session: Session, period: Period, same_cycle: bool, count: int) -> 
     return matches[:count]
 
 
-def _history(session: Session, periods: list[Period]) -> dict[int, dict[str, str | None]]:
-    """period id → {NIP: predikat} for the given periods."""
+# period id → {NIP: predikat} in that period.
+History = dict[int, dict[str, str | None]]
+
+
+def _history(session: Session, periods: list[Period], nips: list[str]) -> History:
+    """period id → {NIP: predikat} for the given periods and NIPs."""
+    history: History = {p.id: {} for p in periods}
+    if not periods:
+        return history
     rows = session.execute(
         select(Appraisal.period_id, Employee.nip, Appraisal.predikat).join(Employee, Employee.id == Appraisal.employee_id)
-        .where(Appraisal.period_id.in_([p.id for p in periods]))
+        .where(Appraisal.period_id.in_([p.id for p in periods]), Employee.nip.in_(nips))
     ).all()  # fmt: skip
-    history: dict[int, dict[str, str | None]] = {p.id: {} for p in periods}
     for period_id, nip, predikat in rows:
         history[period_id][nip] = predikat
     return history
 
 
 class Advisor:
-    """Everything the rules need about a period, loaded once; `advise` then works per appraisal."""
+    """The period's rules and earlier periods, loaded once; `advise` then works on a batch of
+    appraisals, reading the earlier predikat of that batch's staff only (never the whole roster)."""
 
     def __init__(
         self,
@@ -73,17 +80,21 @@ class Advisor:
             else []
         )
         self.previous = _earlier(session, period, True, 1)
-        self.history = _history(session, self.annual + self.previous)
 
-    def advise(self, item: ScoredAppraisal) -> list[Advice]:
+    def advise(self, session: Session, scored: list[ScoredAppraisal]) -> list[Advice]:
+        """The recommendations for `scored`, in their order."""
+        history = _history(session, self.annual + self.previous, [item.nip for item in scored])
+        return [advice for item in scored for advice in self._advise(item, history)]
+
+    def _advise(self, item: ScoredAppraisal, history: History) -> list[Advice]:
         predikat = item.predikat
         if predikat is None:
             return []
         advice = [
             a
             for a in (
-                self._promotion(item, predikat),
-                self._improvement(item, predikat),
+                self._promotion(item, predikat, history),
+                self._improvement(item, predikat, history),
                 self._reward(item, predikat),
             )
             if a
@@ -91,7 +102,7 @@ class Advisor:
         training = self._training(item)
         return advice + ([training] if training else [])
 
-    def _promotion(self, item: ScoredAppraisal, predikat: str) -> Advice | None:
+    def _promotion(self, item: ScoredAppraisal, predikat: str, history: History) -> Advice | None:
         rule = self.cycle.recommendations.promotion
         needed = rule.consecutive_annual_periods - 1
         if (
@@ -103,7 +114,7 @@ class Advisor:
             return None
         if not self._consecutive():
             return None
-        earlier = [(p.key, self.history[p.id].get(item.nip)) for p in self.annual]
+        earlier = [(p.key, history[p.id].get(item.nip)) for p in self.annual]
         if not all(value is not None and rule.qualifies(value) for _, value in earlier):
             return None
         trail = [(self.period.key, predikat), *earlier]
@@ -118,11 +129,11 @@ class Advisor:
         chain = [self.period, *self.annual]
         return all(older.ends_at == newer.starts_at for newer, older in zip(chain, chain[1:], strict=False))
 
-    def _improvement(self, item: ScoredAppraisal, predikat: str) -> Advice | None:
+    def _improvement(self, item: ScoredAppraisal, predikat: str, history: History) -> Advice | None:
         rule = self.cycle.recommendations.improvement_plan
         if not rule.enabled or predikat not in rule.predikat:
             return None
-        before = self.history[self.previous[0].id].get(item.nip) if self.previous else None
+        before = history[self.previous[0].id].get(item.nip) if self.previous else None
         escalated = rule.escalate_when_repeated and before in rule.predikat
         reason_id = f"Predikat {predikat} pada {self.period.key}: perlu rencana perbaikan kinerja."
         reason_en = f"Predikat {predikat} in {self.period.key}: a performance improvement plan is needed."
