@@ -17,6 +17,7 @@ recipient's local date, so running the planner twice on a day adds nothing.
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -38,6 +39,9 @@ from models import Appraisal, Employee, Notification, Period, Review, Unit
 from models.progress_queries import stage_progress
 from notifications.dispatch import enqueue
 from web.links import review_link
+
+# Open reviews per page read by the planner: bounds its memory whatever the period's size.
+REVIEW_PAGE = 10_000
 
 
 @dataclass(frozen=True)
@@ -118,24 +122,29 @@ class ReminderPlanner:
             self._starts[key] = next_office_start(self.now, zone, organisation)
         return self._starts[key]
 
-    def _open_reviews(self, *conditions: Any) -> list[_OpenReview]:
+    def _open_reviews(self, *conditions: Any) -> Iterator[_OpenReview]:
+        """The open reviews matching `conditions`, in id order, read `REVIEW_PAGE` at a time (keyset
+        pages: a 100,000-staff peer stage opens 300,000 reviews, too many to hold at once)."""
         reviewer, reviewee = aliased(Employee), aliased(Employee)
         periods = {
             p.id: p for p in self.session.execute(select(Period).where(Period.status == "open")).scalars()
         }
-        rows = self.session.execute(
+        page = (
             select(Review.id, Review.kind, Review.due_at, Appraisal.period_id, reviewer.id, reviewer.name, reviewer.chat_url, reviewer.nip,
                    reviewer.timezone, reviewer.supervisor_id, reviewee.name, reviewee.nip, Unit.code)
             .join(Appraisal, Appraisal.id == Review.appraisal_id).join(reviewer, reviewer.id == Review.reviewer_id)
             .join(reviewee, reviewee.id == Appraisal.employee_id).join(Unit, Unit.id == Appraisal.unit_id)
             .where(Review.status == "open", Appraisal.period_id.in_(list(periods)), reviewer.active, Review.due_at.is_not(None), *conditions)
-            .order_by(Review.id)
-        ).all()  # fmt: skip
-        return [_OpenReview(rid, kind, due, periods[pid], Person(uid, name, chat), nip, zone, sup, ree_name, ree_nip, unit)
-                for rid, kind, due, pid, uid, name, chat, nip, zone, sup, ree_name, ree_nip, unit in rows]  # fmt: skip
+            .order_by(Review.id).limit(REVIEW_PAGE)
+        )  # fmt: skip
+        last = 0
+        while rows := self.session.execute(page.where(Review.id > last)).all():
+            for rid, kind, due, pid, uid, name, chat, nip, zone, sup, ree_name, ree_nip, unit in rows:
+                yield _OpenReview(rid, kind, due, periods[pid], Person(uid, name, chat), nip, zone, sup, ree_name, ree_nip, unit)  # fmt: skip
+            last = rows[-1][0]
 
     def plan(self) -> list[dict[str, Any]]:
-        reviews = self._open_reviews()
+        reviews = list(self._open_reviews())
         supervisors = self._people({r.supervisor_id for r in reviews if r.supervisor_id})
         rows: list[dict[str, Any]] = []
         overdue: Counter[tuple[int, str]] = Counter()
@@ -162,22 +171,19 @@ class ReminderPlanner:
                    "link": review_link(self.base_url, self.secret, review.id)}  # fmt: skip
         return payload, target
 
-    def invitations(self, *conditions: Any) -> list[dict[str, Any]]:
+    def invitations(self, *conditions: Any) -> Iterator[dict[str, Any]]:
         """Invitations for the open reviews matching `conditions`, held until the recipient's office hours.
 
         Written by the flow that opens the reviews, in its transaction (DESIGN §2); the daily
-        planner would otherwise only send them on its next run.
+        planner would otherwise only send them on its next run. Generated page by page, for
+        `enqueue` to insert as they come.
         """
-        rows = []
         for review in self._open_reviews(*conditions):
             cycle, organisation = self._definitions(review.period)
             payload, _ = self._payload(review, cycle, organisation)
             start = self._office_start(review.reviewer_zone, organisation)
-            rows += [
-                {**row, "next_attempt_at": start}
-                for row in rows_for_person(review.reviewer, f"invitation:{review.id}", "invitation", payload)
-            ]
-        return rows
+            for row in rows_for_person(review.reviewer, f"invitation:{review.id}", "invitation", payload):
+                yield {**row, "next_attempt_at": start}
 
     def _for_review(self, review: _OpenReview, cycle: CycleDefinition, organisation: OrganisationConfig, today: date,
                     supervisors: dict[int, Person], overdue: Counter[tuple[int, str]]) -> list[dict[str, Any]]:  # fmt: skip
