@@ -45,7 +45,11 @@ class AdvanceReport:
 
 
 class _Run:
-    """One advance of one period, inside the caller's transaction."""
+    """One advance of one period, inside the caller's transaction.
+
+    Its UPDATEs skip the ORM's session synchronisation: no appraisal or review is loaded as an
+    object here, and the default would fetch and match every updated id.
+    """
 
     def __init__(
         self, session: Session, period: Period, now: datetime, actor: str, invite: LinkSettings | None
@@ -71,6 +75,7 @@ class _Run:
             )
             .values(status="missed")
             .returning(Review.id)
+            .execution_options(synchronize_session=False)
         )
         ids = self.session.execute(statement).scalars().all()
         self.record(ids, "review.missed", "review", {"status": "open"}, {"status": "missed"})
@@ -97,6 +102,7 @@ class _Run:
             .where(self.in_stage(stage), ~pending)
             .values(stage=target, stage_started_at=self.now, updated_at=self.now)
             .returning(Appraisal.id)
+            .execution_options(synchronize_session=False)
         )
         ids = self.session.execute(statement).scalars().all()
         self.record(ids, "appraisal.stage", "appraisal", {"stage": stage}, {"stage": target})
