@@ -3,13 +3,16 @@
 For each review stage in order: unsubmitted reviews past their deadline become `missed`; then
 one conditional UPDATE moves every appraisal whose stage has no open review left (all submitted
 or missed) to the next stage — `WHERE stage = <from>` makes the move happen once even when two
-runs race; then the next stage's reviews are created with INSERT … SELECT (supervisor) or one
-batch insert (peers). Each appraisal moves on its own.
+runs race; then the next stage's reviews are created with INSERT … SELECT (supervisor) or batched
+inserts (peers). Each appraisal moves on its own.
 """
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
+from typing import Any
 
 from sqlalchemy import and_, exists, func, insert, literal, select, update
 from sqlalchemy.orm import aliased
@@ -42,7 +45,11 @@ class AdvanceReport:
 
 
 class _Run:
-    """One advance of one period, inside the caller's transaction."""
+    """One advance of one period, inside the caller's transaction.
+
+    Its UPDATEs skip the ORM's session synchronisation: no appraisal or review is loaded as an
+    object here, and the default would fetch and match every updated id.
+    """
 
     def __init__(
         self, session: Session, period: Period, now: datetime, actor: str, invite: LinkSettings | None
@@ -68,18 +75,22 @@ class _Run:
             )
             .values(status="missed")
             .returning(Review.id)
+            .execution_options(synchronize_session=False)
         )
         ids = self.session.execute(statement).scalars().all()
-        record_events(
-            self.session,
-            self.now,
-            self.actor,
-            "review.missed",
-            "review",
-            [(i, {"status": "open"}, {"status": "missed"}) for i in ids],
-        )
+        self.record(ids, "review.missed", "review", {"status": "open"}, {"status": "missed"})
         if ids:
             self.report.missed[kind] += len(ids)
+
+    def record(
+        self, ids: Sequence[int], action: str, entity: str, before: dict[str, Any], after: dict[str, Any]
+    ) -> None:
+        """The same change to every row of `ids` audited `BATCH` events at a time: a 100,000-staff
+        stage move would otherwise build all its audit rows at once."""
+        for batch in _batches(ids):
+            record_events(
+                self.session, self.now, self.actor, action, entity, [(i, before, after) for i in batch]
+            )
 
     def move_complete(self, stage: str) -> list[int]:
         kind, target = REVIEW_KIND[stage], NEXT_STAGE[stage]
@@ -91,16 +102,10 @@ class _Run:
             .where(self.in_stage(stage), ~pending)
             .values(stage=target, stage_started_at=self.now, updated_at=self.now)
             .returning(Appraisal.id)
+            .execution_options(synchronize_session=False)
         )
         ids = self.session.execute(statement).scalars().all()
-        record_events(
-            self.session,
-            self.now,
-            self.actor,
-            "appraisal.stage",
-            "appraisal",
-            [(i, {"stage": stage}, {"stage": target}) for i in ids],
-        )
+        self.record(ids, "appraisal.stage", "appraisal", {"stage": stage}, {"stage": target})
         if ids:
             self.report.moved[f"{stage}→{target}"] += len(ids)
         return ids
@@ -178,12 +183,14 @@ class _Run:
             salt=self.period.key,
             load=load,
         )
-        rows = [
+        rows = (
             {"appraisal_id": appraisal_of[reviewee], "reviewer_id": peer, "kind": "peer", "status": "open", "opened_at": self.now}
             for reviewee, peers in chosen.items() for peer in peers
-        ]  # fmt: skip
-        if rows:  # Core executemany: the ORM's per-row bulk bookkeeping cost more than the insert
-            self.session.connection().execute(insert(Review.__table__), rows)
+        )  # fmt: skip
+        # Core executemany, `BATCH` rows at a time: the ORM's per-row bulk bookkeeping cost more
+        # than the insert, and 300,000 row dicts at once cost hundreds of MB.
+        while batch := list(islice(rows, BATCH)):
+            self.session.connection().execute(insert(Review.__table__), batch)
         self.date_reviews("peer", self.cycle.stages.peer_review or 1)
 
     def date_reviews(self, kind: str, days: int) -> None:
@@ -228,13 +235,15 @@ class _Run:
         return self.session.execute(query).scalar_one()
 
 
-# Ids per IN list: PostgreSQL (psycopg) takes at most 65,535 parameters a statement, and some
-# SQLite builds 32,766; a 100,000-staff advance moves 100,000 appraisals at once.
-IN_BATCH = 10_000
+# Rows per statement: ids per IN list (PostgreSQL's psycopg takes at most 65,535 parameters a
+# statement, some SQLite builds 32,766), audit events and peer reviews per insert. A 100,000-staff
+# advance moves 100,000 appraisals and opens 300,000 peer reviews at once; batches keep its memory
+# flat while the whole run stays one transaction.
+BATCH = 10_000
 
 
-def _batches(ids: list[int]) -> list[list[int]]:
-    return [ids[start : start + IN_BATCH] for start in range(0, len(ids), IN_BATCH)]
+def _batches(ids: Sequence[int]) -> list[Sequence[int]]:
+    return [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
 
 
 def advance_period(

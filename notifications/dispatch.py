@@ -31,9 +31,11 @@ yet. A claim whose dispatcher died is retried after `CLAIM_LEASE` (measured on t
 chain of notices to an HR channel that is down); it stays visible as a failed row.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, bindparam, or_, select, update
@@ -51,6 +53,8 @@ from notifications.delivery import ClaimedMessage, Outcome, Recipient, deliver
 from notifications.rendering import TEMPLATES
 
 CLAIM_BATCH = 25
+# Outbox rows per INSERT in `enqueue`: bounds its memory (a 100,000-staff period queues 200,000 rows).
+ENQUEUE_BATCH = 5_000
 CLAIM_LEASE = timedelta(minutes=15)
 ACTOR = "notification-dispatcher"
 _OUTBOX: Table = Notification.__table__  # type: ignore[attr-defined]
@@ -102,22 +106,25 @@ def _new_row(row: dict[str, Any], created_at: datetime) -> dict[str, Any]:
     }
 
 
-def enqueue(session: Session, rows: list[dict[str, Any]]) -> int:
+def enqueue(session: Session, rows: Iterable[dict[str, Any]]) -> int:
     """Insert outbox rows in bulk; rows whose dedupe_key exists already are ignored. Returns new rows.
 
     The database decides (`INSERT … ON CONFLICT (dedupe_key) DO NOTHING`), so two flows racing
     to enqueue the same reminder still produce one row. Each row needs `dedupe_key`, `channel`,
     `template`; optional `recipient_id`, `payload`, `next_attempt_at` (to hold a message until
-    office hours), `created_at`.
+    office hours), `created_at`. `rows` may be a generator: they are inserted `ENQUEUE_BATCH` at a
+    time, so a period's invitations never sit in memory all at once. A bad row raises; the
+    caller's transaction then writes none of them.
     """
-    if not rows:
-        return 0
     now = utc_now()
-    values = [_new_row(row, now) for row in rows]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(_OUTBOX).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(_OUTBOX.c.id)
-    return len(session.execute(statement, values).all())
+    added = 0
+    iterator = iter(rows)
+    while values := [_new_row(row, now) for row in islice(iterator, ENQUEUE_BATCH)]:
+        added += len(session.execute(statement, values).all())
+    return added
 
 
 def _due(now: Any) -> Any:

@@ -17,6 +17,7 @@ recipient's local date, so running the planner twice on a day adds nothing.
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -38,6 +39,9 @@ from models import Appraisal, Employee, Notification, Period, Review, Unit
 from models.progress_queries import stage_progress
 from notifications.dispatch import enqueue
 from web.links import review_link
+
+# Open reviews the planner fetches at a time: bounds its memory whatever the period's size.
+REVIEW_PAGE = 10_000
 
 
 @dataclass(frozen=True)
@@ -102,23 +106,45 @@ class ReminderPlanner:
     def __init__(self, session: Session, now: datetime, base_url: str, secret: str) -> None:
         self.session, self.now, self.base_url, self.secret = session, now, base_url, secret
         # Per period, the definitions validated once for this run (re-validating the snapshot per
-        # review was about half of opening a 10,000-staff period, profiled); and per time zone,
-        # the next office-hours start from `now`.
+        # review was about half of opening a 10,000-staff period, profiled); per time zone and
+        # period, the next office-hours start from `now`; per due time, zone and period, the
+        # target day (reviews opened together share it; counting working days back for each of
+        # 100,000 reviews was a tenth of queuing their invitations, profiled).
         self._periods: dict[int, tuple[CycleDefinition, OrganisationConfig]] = {}
-        self._starts: dict[tuple[str, OrganisationConfig], datetime] = {}
+        self._starts: dict[tuple[str, int], datetime] = {}
+        self._targets: dict[tuple[datetime, str, int], tuple[date, str]] = {}
 
     def _definitions(self, period: Period) -> tuple[CycleDefinition, OrganisationConfig]:
         if period.id not in self._periods:
             self._periods[period.id] = _definitions(period)  # type: ignore[index]
         return self._periods[period.id]  # type: ignore[index]
 
-    def _office_start(self, zone: str, organisation: OrganisationConfig) -> datetime:
-        key = (zone, organisation)  # frozen config: hashable, equal when the snapshots agree
+    def _office_start(self, zone: str, period: Period) -> datetime:
+        key = (zone, period.id)
         if key not in self._starts:
-            self._starts[key] = next_office_start(self.now, zone, organisation)
-        return self._starts[key]
+            self._starts[key] = next_office_start(self.now, zone, self._definitions(period)[1])  # type: ignore[index]
+        return self._starts[key]  # type: ignore[index]
 
-    def _open_reviews(self, *conditions: Any) -> list[_OpenReview]:
+    def _target(self, review: _OpenReview) -> tuple[date, str]:
+        """The review's target day (the overdue window before `due_at`), and that day's end as text."""
+        key = (review.due_at, review.reviewer_zone, review.period.id)
+        if key not in self._targets:
+            cycle, organisation = self._definitions(review.period)
+            zone = ZoneInfo(review.reviewer_zone)
+            target = working_days_before(
+                review.due_at.astimezone(zone).date(),
+                cycle.reminders.overdue_daily_limit,
+                organisation.holidays_country,
+            )
+            self._targets[key] = target, datetime.combine(target, END_OF_DAY, tzinfo=zone).isoformat()  # type: ignore[index]
+        return self._targets[key]  # type: ignore[index]
+
+    def _open_reviews(self, *conditions: Any) -> Iterator[_OpenReview]:
+        """The open reviews matching `conditions`, in id order, streamed `REVIEW_PAGE` rows at a time:
+        a 100,000-staff peer stage opens 300,000 reviews, too many to hold at once. One query, not
+        keyset pages: SQLite reads open reviews through their status index, so each page would join
+        and sort every review after it again (most of queuing a 100,000-staff peer stage's
+        invitations, profiled)."""
         reviewer, reviewee = aliased(Employee), aliased(Employee)
         periods = {
             p.id: p for p in self.session.execute(select(Period).where(Period.status == "open")).scalars()
@@ -130,12 +156,13 @@ class ReminderPlanner:
             .join(reviewee, reviewee.id == Appraisal.employee_id).join(Unit, Unit.id == Appraisal.unit_id)
             .where(Review.status == "open", Appraisal.period_id.in_(list(periods)), reviewer.active, Review.due_at.is_not(None), *conditions)
             .order_by(Review.id)
-        ).all()  # fmt: skip
-        return [_OpenReview(rid, kind, due, periods[pid], Person(uid, name, chat), nip, zone, sup, ree_name, ree_nip, unit)
-                for rid, kind, due, pid, uid, name, chat, nip, zone, sup, ree_name, ree_nip, unit in rows]  # fmt: skip
+            .execution_options(yield_per=REVIEW_PAGE)
+        )  # fmt: skip
+        for rid, kind, due, pid, uid, name, chat, nip, zone, sup, ree_name, ree_nip, unit in rows:
+            yield _OpenReview(rid, kind, due, periods[pid], Person(uid, name, chat), nip, zone, sup, ree_name, ree_nip, unit)  # fmt: skip
 
     def plan(self) -> list[dict[str, Any]]:
-        reviews = self._open_reviews()
+        reviews = list(self._open_reviews())
         supervisors = self._people({r.supervisor_id for r in reviews if r.supervisor_id})
         rows: list[dict[str, Any]] = []
         overdue: Counter[tuple[int, str]] = Counter()
@@ -147,42 +174,31 @@ class ReminderPlanner:
             rows += self._for_review(review, cycle, organisation, today, supervisors, overdue)
         return rows + self._digests(overdue)
 
-    def _payload(
-        self, review: _OpenReview, cycle: CycleDefinition, organisation: OrganisationConfig
-    ) -> tuple[dict[str, Any], date]:
+    def _payload(self, review: _OpenReview) -> tuple[dict[str, Any], date]:
         """The message fields of a review, and its target day (the overdue window before `due_at`)."""
-        zone = ZoneInfo(review.reviewer_zone)
-        last_day = review.due_at.astimezone(zone).date()
-        target = working_days_before(
-            last_day, cycle.reminders.overdue_daily_limit, organisation.holidays_country
-        )
+        target, target_end = self._target(review)
         payload = {"reviewer_name": review.reviewer.name, "reviewee_name": review.reviewee_name, "reviewee_nip": review.reviewee_nip,
                    "kind": review.kind, "period_key": review.period.key, "timezone": review.reviewer_zone,
-                   "due_at": datetime.combine(target, END_OF_DAY, tzinfo=zone).isoformat(),
-                   "link": review_link(self.base_url, self.secret, review.id)}  # fmt: skip
+                   "due_at": target_end, "link": review_link(self.base_url, self.secret, review.id)}  # fmt: skip
         return payload, target
 
-    def invitations(self, *conditions: Any) -> list[dict[str, Any]]:
+    def invitations(self, *conditions: Any) -> Iterator[dict[str, Any]]:
         """Invitations for the open reviews matching `conditions`, held until the recipient's office hours.
 
         Written by the flow that opens the reviews, in its transaction (DESIGN §2); the daily
-        planner would otherwise only send them on its next run.
+        planner would otherwise only send them on its next run. Generated page by page, for
+        `enqueue` to insert as they come.
         """
-        rows = []
         for review in self._open_reviews(*conditions):
-            cycle, organisation = self._definitions(review.period)
-            payload, _ = self._payload(review, cycle, organisation)
-            start = self._office_start(review.reviewer_zone, organisation)
-            rows += [
-                {**row, "next_attempt_at": start}
-                for row in rows_for_person(review.reviewer, f"invitation:{review.id}", "invitation", payload)
-            ]
-        return rows
+            payload, _ = self._payload(review)
+            start = self._office_start(review.reviewer_zone, review.period)
+            for row in rows_for_person(review.reviewer, f"invitation:{review.id}", "invitation", payload):
+                yield {**row, "next_attempt_at": start}
 
     def _for_review(self, review: _OpenReview, cycle: CycleDefinition, organisation: OrganisationConfig, today: date,
                     supervisors: dict[int, Person], overdue: Counter[tuple[int, str]]) -> list[dict[str, Any]]:  # fmt: skip
         policy, country = cycle.reminders, organisation.holidays_country
-        payload, target = self._payload(review, cycle, organisation)
+        payload, target = self._payload(review)
         rows = rows_for_person(review.reviewer, f"invitation:{review.id}", "invitation", payload)
         for days in policy.before_due_working_days:
             if today < target and working_days_between(today, target, country) == days:
