@@ -10,8 +10,8 @@ in a database of its own there (dropped afterwards unless --keep).
 Each step runs as the engine's step function (flows/steps.py: the body of the Prefect task),
 and prints: seconds; the floor — raw `executemany` (sqlite3, or psycopg) of exactly the rows the
 step wrote, on a copy of the database taken just before it (bench/floors.py), or for close the
-raw SQL aggregate of the same review scores; the ratio; the step's peak RSS; and the Prefect task runs
-its flow creates. The task counts are read off flows/engine_flows.py, not measured (running
+raw SQL aggregate of the same review scores; the ratio; the step's peak RSS; and the Prefect
+task runs its flow creates. The task counts are read off flows/engine_flows.py, not measured (running
 Prefect here would time its server, not the engine): every flow has a fixed number of tasks.
 
 `--growth` runs N = 1,000, 10,000 and 100,000 (or `--sizes`) and prints microseconds per
