@@ -4,12 +4,14 @@
 Run: `python bench/cycle.py [--employees 100000] [--growth]`. It generates the city, imports the
 roster, opens the annual period, then for each review stage submits ~94 % of the reviews (bulk
 setup, not timed) and advances past the stage's deadline, closes the period and queries status.
+It works in a fresh SQLite file, or, when APPRAISAL_DATABASE_URL points to a PostgreSQL server,
+in a database of its own there (dropped afterwards unless --keep).
 
 Each step runs as the engine's step function (flows/steps.py: the body of the Prefect task),
-and prints: seconds; the floor — raw `sqlite3.executemany` of exactly the rows the step wrote,
-on a copy of the database taken just before it (bench/floors.py), or for close the raw SQL
-aggregate of the same review scores; the ratio; the step's peak RSS; and the Prefect task runs
-its flow creates. The task counts are read off flows/engine_flows.py, not measured (running
+and prints: seconds; the floor — raw `executemany` (sqlite3, or psycopg) of exactly the rows the
+step wrote, on a copy of the database taken just before it (bench/floors.py), or for close the
+raw SQL aggregate of the same review scores; the ratio; the step's peak RSS; and the Prefect
+task runs its flow creates. The task counts are read off flows/engine_flows.py, not measured (running
 Prefect here would time its server, not the engine): every flow has a fixed number of tasks.
 
 `--growth` runs N = 1,000, 10,000 and 100,000 (or `--sizes`) and prints microseconds per
@@ -36,7 +38,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bulk_reviews import submit_reviews
-from floors import CLOSE_AGGREGATE_SQL, WriteFloor, peak_rss, raw_sqlite, reset_peak_rss
+from floors import Floor, bench_database, peak_rss, reset_peak_rss
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -56,7 +58,7 @@ from roster.load import import_roster
 ZONE = ZoneInfo("Asia/Jakarta")
 OPENED = datetime(2027, 1, 4, 9, 0, tzinfo=ZONE)
 SECRET = "bench-secret-0123456789abcdefghij"
-KEEP = False  # --keep: the databases stay in the given folder
+KEEP = False  # --keep: the databases stay (in the given folder, or on the PostgreSQL server)
 # Task runs per flow run, read off flows/engine_flows.py (one task per step, never per employee).
 TASKS = {
     "roster import": "-",  # a CLI command, not a flow
@@ -85,17 +87,17 @@ def _settings(url: str, now: datetime) -> Settings:
     return load_settings(now=now.isoformat(), demo=True, database_url=url, secret_key=SECRET)
 
 
-def _measured(name: str, database: Path, action: Callable[[], Any], *, tasks: str) -> tuple[Step, Any]:
+def _measured(name: str, floor: Floor, action: Callable[[], Any], *, tasks: str) -> tuple[Step, Any]:
     """Run `action` once, timed, with its peak RSS and its write floor. With --keep, the database
-    as it was before the step stays beside it (`before-<step>.db`), to profile the step again."""
-    floor = WriteFloor(database)
+    as it was before the step stays (`before-<step>.db`, or `<database>_before_<step>`), to
+    profile the step again."""
     floor.before()
     reset_peak_rss()
     started = time.perf_counter()
     outcome = action()
     seconds = time.perf_counter() - started
     rss = peak_rss()
-    written = floor.after(database.with_name(f"before-{name.replace(' ', '-')}.db") if KEEP else None)
+    written = floor.after(f"before-{name.replace(' ', '-')}" if KEEP else None)
     note = f"{written.inserted:,} rows inserted, {written.updated:,} updated"
     return Step(name, seconds, written.seconds, rss, note, tasks), outcome
 
@@ -115,16 +117,6 @@ def _period_id(url: str) -> int:
         period_id = session.execute(select(Period.id)).scalar_one()
     engine.dispose()
     return period_id
-
-
-def _close_floor(database: Path) -> float:
-    """The raw SQL aggregate every close needs: mean score per appraisal, kind and indicator."""
-    connection = raw_sqlite(database)
-    started = time.perf_counter()
-    connection.execute(CLOSE_AGGREGATE_SQL).fetchall()
-    seconds = time.perf_counter() - started
-    connection.close()
-    return seconds
 
 
 def _status_query(url: str, key: str, now: datetime, runs: int) -> Step:
@@ -207,10 +199,12 @@ def _advance(url: str, now: datetime, invitations: bool) -> dict[str, Any]:
     return {"periods": moved}
 
 
-def run_cycle(employees: int, folder: Path, status_runs: int, invitations: bool = True) -> list[Step]:
-    """Every step of one cycle for a city of `employees` staff, in a fresh SQLite file under `folder`."""
-    database = folder / "cycle.db"
-    url = f"sqlite:///{database}"
+def run_cycle(
+    employees: int, folder: Path, floor: Floor, status_runs: int, invitations: bool = True
+) -> list[Step]:
+    """Every step of one cycle for a city of `employees` staff, in the empty database of `floor`
+    (the roster file goes in `folder`)."""
+    url = floor.url
     engine = create_db_engine(url)
     upgrade_schema(engine)
     engine.dispose()
@@ -224,9 +218,9 @@ def run_cycle(employees: int, folder: Path, status_runs: int, invitations: bool 
         db.dispose()
         return summary
 
-    step, _ = _measured("roster import", database, roster, tasks=TASKS["roster import"])
+    step, _ = _measured("roster import", floor, roster, tasks=TASKS["roster import"])
     steps.append(step)
-    step, opened = _measured("open", database, lambda: _open(url, OPENED, invitations), tasks=TASKS["open"])
+    step, opened = _measured("open", floor, lambda: _open(url, OPENED, invitations), tasks=TASKS["open"])
     steps.append(step)
     period_id, now = _period_id(url), OPENED
     for kind in ("self", "supervisor", "peer"):
@@ -236,7 +230,7 @@ def run_cycle(employees: int, folder: Path, status_runs: int, invitations: bool 
         now = _stage_end(url, kind)
         step, report = _measured(
             f"advance after {kind}",
-            database,
+            floor,
             lambda at=now: _advance(url, at, invitations),
             tasks=TASKS["advance"],
         )
@@ -247,10 +241,10 @@ def run_cycle(employees: int, folder: Path, status_runs: int, invitations: bool 
             )
         )
     now += timedelta(days=1)
-    aggregate = _close_floor(database)
+    aggregate = floor.aggregate_seconds()
     step, summary = _measured(
         "close",
-        database,
+        floor,
         lambda: close_step(_settings(url, now), opened["period"], accept_distribution=True, actor="bench"),
         tasks=TASKS["close"],
     )
@@ -269,9 +263,9 @@ def run_cycle(employees: int, folder: Path, status_runs: int, invitations: bool 
     return steps
 
 
-def _print(employees: int, steps: list[Step], whole_rss: float, invitations: bool) -> None:
+def _print(employees: int, database: str, steps: list[Step], whole_rss: float, invitations: bool) -> None:
     print(
-        f"\nwhole cycle, {employees:,} staff, SQLite file (WAL); peak RSS of the steps {whole_rss:.0f} MB"
+        f"\nwhole cycle, {employees:,} staff, {database}; peak RSS of the steps {whole_rss:.0f} MB"
         " (setup — city generation, bulk submissions — not counted)"
     )
     if not invitations:
@@ -331,10 +325,14 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as directory:
             folder = args.keep / str(employees) if args.keep else Path(directory)
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / "cycle.db").unlink(missing_ok=True)
-            results[employees] = run_cycle(employees, folder, args.status_runs, not args.no_invitations)
+            url = os.environ.get("APPRAISAL_DATABASE_URL")
+            with bench_database(url, folder, "cycle", keep=KEEP) as floor:
+                results[employees] = run_cycle(
+                    employees, folder, floor, args.status_runs, not args.no_invitations
+                )
         _print(
             employees,
+            floor.label,
             results[employees],
             max(step.rss for step in results[employees]),
             not args.no_invitations,
