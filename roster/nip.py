@@ -6,12 +6,17 @@ typical transcription errors (a dropped or swapped digit) that a length check mi
 """
 
 from datetime import date
+from functools import lru_cache
 
 MIN_APPOINTMENT_AGE = 18
 
 
+@lru_cache(maxsize=8_192)
 def nip_problem(nip: str) -> str | None:
-    """What is wrong with `nip`, or None when it is valid."""
+    """What is wrong with `nip`, or None when it is valid.
+
+    Memoised (a pure function of the string, so nothing can go stale): a roster names each
+    supervisor's NIP once per member of their team, 100,000 checks on a national roster."""
     if len(nip) != 18 or not nip.isascii() or not nip.isdigit():
         return f"expected 18 digits, got {nip!r}"
     try:
