@@ -5,7 +5,7 @@ with 1 % of the rows changed (HR's usual monthly file).
 
 Run: `python bench/roster_import.py [--employees N]`. Each import is compared with its floor
 measured in the same run on the same machine: the rows it wrote, replayed with raw sqlite3
-executemany in one transaction (bench/floors.py WriteFloor; the import also parses, validates
+executemany in one transaction (bench/floors.py SQLiteFloor; the import also parses, validates
 every field and relation, resolves supervisors and heads, and audits). CPU seconds count this
 process and the chat-URL worker process separately; peak RSS is this process's.
 """
@@ -22,7 +22,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 
-from floors import WriteFloor, peak_rss, reset_peak_rss
+from floors import SQLiteFloor, peak_rss, reset_peak_rss
 
 from demo.city import generate_city, write_roster_csv
 from models.db import create_db_engine
@@ -43,7 +43,7 @@ class Measured:
 
 
 def measured_import(database: Path, csv_path: Path) -> Measured:
-    floor = WriteFloor(database)
+    floor = SQLiteFloor(database)
     floor.before()
     engine = create_db_engine(f"sqlite:///{database}")
     reset_peak_rss()
