@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, Table, bindparam, func, insert, select, text, update
 from sqlmodel import Session
 
 from ingest.csv_file import CsvRejected
@@ -132,6 +132,7 @@ class _Import:
         job = _EmployeeRows(unit_ids, ids, stored)
         for batch in batches(_supervisors_first(new)):
             connection.execute(insert(table), [job.insert_row(spec, self.now) for spec in batch])
+            _refresh_statistics(connection, table)
         updated = {
             spec.nip: change
             for spec in roster.employees
@@ -237,6 +238,20 @@ def _new_ids(connection: Connection, table: Table, count: int) -> list[int]:
         return sorted(connection.execute(drawn).scalars())
     top = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
     return list(range(top + 1, top + 1 + count))
+
+
+def _refresh_statistics(connection: Connection, table: Table) -> None:
+    """On PostgreSQL, let the planner see the rows this transaction has inserted so far.
+
+    Each new employee's supervisor_id is checked by PostgreSQL's foreign-key query against the
+    same table, planned from the table's statistics. Statistics taken while the table was
+    empty or small (an analysed fresh schema, a pilot of a few staff) make that a sequential
+    scan per inserted row, so a first import turns quadratic: 40,000 staff took 145 s instead
+    of 14 s, measured here. ANALYZE counts the transaction's own inserts and invalidates the
+    cached plan; it samples at most 30,000 rows, a fraction of a second per batch.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f"ANALYZE {table.name}"))
 
 
 def _supervisors_first(new: list[EmployeeSpec]) -> list[EmployeeSpec]:
