@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
 from typing import Any
 
 from sqlalchemy import and_, exists, func, insert, literal, select, update
@@ -24,6 +23,7 @@ from cycle.peers import Person, choose_peers
 from cycle.stages import NEXT_STAGE, REVIEW_KIND, REVIEW_STAGES
 from models import Appraisal, Employee, Period, Review, Unit
 from models.audit_log import record_events
+from models.batches import batches
 from models.db import serialise_writers
 from notifications.reminder_policy import LinkSettings, enqueue_invitations
 
@@ -87,7 +87,7 @@ class _Run:
     ) -> None:
         """The same change to every row of `ids` audited `BATCH` events at a time: a 100,000-staff
         stage move would otherwise build all its audit rows at once."""
-        for batch in _batches(ids):
+        for batch in batches(ids, BATCH):
             record_events(
                 self.session, self.now, self.actor, action, entity, [(i, before, after) for i in batch]
             )
@@ -155,7 +155,7 @@ class _Run:
         by_id = {p.id: p for p in people}
         reviewees = [
             row
-            for batch in _batches(moved)
+            for batch in batches(moved, BATCH)
             for row in self.session.execute(
                 select(Appraisal.id, Appraisal.employee_id).where(Appraisal.id.in_(batch))
             )
@@ -168,7 +168,7 @@ class _Run:
         appraisal_of = {employee_id: appraisal_id for appraisal_id, employee_id in reviewees}
         # Whoever did the supervisor review (the supervisor, or the fallback for staff without
         # one) counts as the supervisor: they must not also review the same person as a peer.
-        supervised_by = {appraisal: reviewer for batch in _batches(moved) for appraisal, reviewer in self.session.execute(
+        supervised_by = {appraisal: reviewer for batch in batches(moved, BATCH) for appraisal, reviewer in self.session.execute(
             select(Review.appraisal_id, Review.reviewer_id).where(Review.appraisal_id.in_(batch), Review.kind == "supervisor")
         )}  # fmt: skip
         chosen = choose_peers(
@@ -189,7 +189,7 @@ class _Run:
         )  # fmt: skip
         # Core executemany, `BATCH` rows at a time: the ORM's per-row bulk bookkeeping cost more
         # than the insert, and 300,000 row dicts at once cost hundreds of MB.
-        while batch := list(islice(rows, BATCH)):
+        for batch in batches(rows, BATCH):
             self.session.connection().execute(insert(Review.__table__), batch)
         self.date_reviews("peer", self.cycle.stages.peer_review or 1)
 
@@ -240,10 +240,6 @@ class _Run:
 # advance moves 100,000 appraisals and opens 300,000 peer reviews at once; batches keep its memory
 # flat while the whole run stays one transaction.
 BATCH = 10_000
-
-
-def _batches(ids: Sequence[int]) -> list[Sequence[int]]:
-    return [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
 
 
 def advance_period(

@@ -30,6 +30,7 @@ from models import (
     ReviewScore,
     Unit,
 )
+from models.batches import batches
 
 # Appraisals scored (and, when closing, stored) at once: bounds memory whatever the period's size
 # (closing 100,000 staff peaked at 233 MB in batches of 5,000, 1.8 GB all at once).
@@ -176,8 +177,8 @@ def scored_batches(
     size, not the period's (closing 100,000 staff at once peaked at 1.8 GB). A unit may span batches."""
     rules = _rules(session, period, now)
     ids = _ordered_ids(session, period, stages)
-    for start in range(0, len(ids), batch_size):
-        yield _score_batch(session, rules, ids[start : start + batch_size])
+    for batch in batches(ids, batch_size):
+        yield _score_batch(session, rules, batch)
 
 
 def score_period(

@@ -1,26 +1,18 @@
 """Writing audit events in bulk: who did what to which rows, when, with before and after."""
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from itertools import islice
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Connection, insert
 from sqlmodel import Session
 
 from models import AuditEvent
+from models.batches import batches
 
 Change = tuple[int | str, dict[str, Any] | None, dict[str, Any] | None]
-T = TypeVar("T")
 BATCH_ROWS = 10_000  # rows per executemany: big enough to amortise the call, small enough to stream
 _COLUMNS = ("at", "actor", "action", "entity", "entity_id", "before", "after")
-
-
-def batches(items: Iterable[T], size: int = BATCH_ROWS) -> Iterator[list[T]]:
-    """`items` in lists of at most `size`, so a bulk write never holds all its rows at once."""
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 def record_events(
@@ -31,7 +23,7 @@ def record_events(
     connection = session.connection()
     write = _sqlite_writer(connection) if connection.dialect.name == "sqlite" else None
     count = 0
-    for batch in batches(changes):
+    for batch in batches(changes, BATCH_ROWS):
         if write is not None:
             write(at, actor, action, entity, batch)
         else:  # Core executemany: the ORM bulk path cost ~25 % more per row (100,000-row advances)

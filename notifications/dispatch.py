@@ -35,7 +35,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, bindparam, or_, select, update
@@ -46,6 +45,7 @@ from config.settings import Settings
 from models import Employee, Notification
 from models.audit_log import record_events
 from models.base import utc_now
+from models.batches import batches
 from models.db import write_connection, write_session
 from models.outbox import NOTIFICATION_CHANNELS
 from notifications.apprise_channel import DEFAULT_TIMEOUT_SECONDS, sending
@@ -121,9 +121,8 @@ def enqueue(session: Session, rows: Iterable[dict[str, Any]]) -> int:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(_OUTBOX).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(_OUTBOX.c.id)
     added = 0
-    iterator = iter(rows)
-    while values := [_new_row(row, now) for row in islice(iterator, ENQUEUE_BATCH)]:
-        added += len(session.execute(statement, values).all())
+    for batch in batches(rows, ENQUEUE_BATCH):
+        added += len(session.execute(statement, [_new_row(row, now) for row in batch]).all())
     return added
 
 

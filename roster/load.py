@@ -16,8 +16,9 @@ from sqlmodel import Session
 
 from ingest.csv_file import CsvRejected
 from models import Employee, Unit
-from models.audit_log import Change, batches, record_events
+from models.audit_log import BATCH_ROWS, Change, record_events
 from models.base import utc_now
+from models.batches import batches
 from models.db import serialise_writers, write_session
 from models.roster_queries import count_rows, staff_without_supervisor, unit_heads
 from roster.chat_checks import ChatUrlChecks
@@ -130,7 +131,7 @@ class _Import:
         ids = {nip: row.id for nip, row in stored.items()}
         ids.update(zip((spec.nip for spec in new), _new_ids(connection, table, len(new)), strict=True))
         job = _EmployeeRows(unit_ids, ids, stored)
-        for batch in batches(_supervisors_first(new)):
+        for batch in batches(_supervisors_first(new), BATCH_ROWS):
             connection.execute(insert(table), [job.insert_row(spec, self.now) for spec in batch])
             _refresh_statistics(connection, table)
         updated = {
