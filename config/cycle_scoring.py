@@ -6,6 +6,7 @@ belong to the scoring code, not to a file HR can edit.
 """
 
 import math
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
@@ -94,6 +95,12 @@ class ScoringConfig(ConfigModel):
     behaviour_weights: BehaviourWeights = Field(default_factory=BehaviourWeights)
     result_weights: ResultWeights = Field(default_factory=ResultWeights)
     pp46: Pp46Weights = Field(default_factory=Pp46Weights)
+
+    @cached_property
+    def kind_weights(self) -> dict[str, dict[str, float]]:
+        """Each aspect's reviewer-kind weights as a plain mapping, built once (scoring reads them
+        for every appraisal of a period)."""
+        return {"result": self.result_weights.model_dump(), "behaviour": self.behaviour_weights.model_dump()}
 
 
 class CurveBand(ConfigModel):

@@ -22,6 +22,7 @@ from cycle.recommendations import Advice, Advisor
 from cycle.stages import NEXT_STAGE, REVIEW_STAGES, check_transition
 from models import Appraisal, Indicator, IndicatorResult, Period, Recommendation, Review
 from models.audit_log import record_events
+from models.bulk_writes import BulkStatement
 from models.db import serialise_writers
 from notifications.close_messages import CloseMessages
 from notifications.dispatch import enqueue
@@ -83,35 +84,46 @@ def _not_in_calibration(session: Session, period: Period) -> dict[str, int]:
     return dict(session.execute(query).all())
 
 
-# The appraisal columns the close stores.
-FIGURES = ("stage", "stage_started_at", "updated_at", "predikat", "result_rating", "behaviour_rating",
-           "result_score", "behaviour_score", "final_score", "incomplete_reason")  # fmt: skip
+# What the close stores per appraisal, per indicator and per recommendation, in parameter order.
+# (In the table's order, which is the order of an UPDATE's SET: no reordering per row.)
+FIGURES = ("stage", "stage_started_at", "result_rating", "behaviour_rating", "predikat", "final_score",
+           "result_score", "behaviour_score", "incomplete_reason", "updated_at")  # fmt: skip
+INDICATOR_COLUMNS = ("appraisal_id", "indicator_code", "aspect", "self_score", "supervisor_score", "peer_score",
+                     "peer_count", "combined_score", "rating", "source", "public_index", "public_responses")  # fmt: skip
+ADVICE_COLUMNS = ("appraisal_id", "kind", "reason_id", "reason_en", "detail", "created_at")
 
 
-def _store(session: Session, scored: list[ScoredAppraisal], advice: list[Advice], now: datetime) -> None:
-    """Write one batch's final figures and recommendations."""
-    # Core executemany on the session's connection: the ORM's bulk paths spent more per row
-    # than the database (profiled at 10,000 staff: two thirds of the close).
-    connection, appraisal = session.connection(), Appraisal.__table__
-    stored = {name: bindparam(name) for name in FIGURES}
-    connection.execute(update(appraisal).where(appraisal.c.id == bindparam("row_id")).values(stored), [
-        {"row_id": item.appraisal_id, "stage": "closed", "stage_started_at": now, "updated_at": now, "predikat": item.predikat,
-         "result_rating": item.score.result_rating, "behaviour_rating": item.score.behaviour_rating,
-         "result_score": item.score.result_score, "behaviour_score": item.score.behaviour_score,
-         "final_score": item.score.final_score, "incomplete_reason": None if item.predikat else item.score.incomplete_reason}
-        for item in scored
-    ])  # fmt: skip
-    # Reopened periods keep no stale figures: they were removed on reopen, and nothing else writes them.
-    figures = [
-        {"appraisal_id": item.appraisal_id, **vars(f)} for item in scored for f in item.score.indicators
-    ]
-    for row in figures:
-        row["indicator_code"] = row.pop("code")
-    if figures:
-        connection.execute(insert(IndicatorResult.__table__), figures)
-    if advice:
-        connection.execute(insert(Recommendation.__table__), [{"appraisal_id": a.appraisal_id, "kind": a.kind, "reason_id": a.reason_id, "reason_en": a.reason_en,
-                                                  "detail": a.detail, "created_at": now} for a in advice])  # fmt: skip
+class _Store:
+    """Writes each batch's final figures and recommendations: three statements built once per close,
+    run with many rows each (see models/bulk_writes.py for why not the ORM or Core per row)."""
+
+    def __init__(self, session: Session, now: datetime) -> None:
+        connection, appraisal = session.connection(), Appraisal.__table__
+        stored = (
+            update(appraisal)
+            .where(appraisal.c.id == bindparam("row_id"))
+            .values({name: bindparam(name) for name in FIGURES})
+        )
+        self.appraisals = BulkStatement(connection, stored, (*FIGURES, "row_id"))  # fmt: skip
+        self.indicators = BulkStatement(connection, insert(IndicatorResult.__table__), INDICATOR_COLUMNS)
+        self.advice = BulkStatement(connection, insert(Recommendation.__table__), ADVICE_COLUMNS)
+        self.now = now
+
+    def __call__(self, scored: list[ScoredAppraisal], advice: list[Advice]) -> None:
+        now = self.now
+        self.appraisals.run(
+            ("closed", now, item.score.result_rating, item.score.behaviour_rating, item.predikat, item.score.final_score,
+             item.score.result_score, item.score.behaviour_score, None if item.predikat else item.score.incomplete_reason,
+             now, item.appraisal_id)
+            for item in scored
+        )  # fmt: skip
+        # Reopened periods keep no stale figures: they were removed on reopen, and nothing else writes them.
+        self.indicators.run(
+            (item.appraisal_id, f.code, f.aspect, f.self_score, f.supervisor_score, f.peer_score, f.peer_count,
+             f.combined_score, f.rating, f.source, f.public_index, f.public_responses)
+            for item in scored for f in item.score.indicators
+        )  # fmt: skip
+        self.advice.run((a.appraisal_id, a.kind, a.reason_id, a.reason_en, a.detail, now) for a in advice)
 
 
 def _close_batches(
@@ -134,11 +146,11 @@ def _close_batches(
     """
     check_transition("calibration", "closed")
     units: dict[str, UnitDistribution] = {}
-    messages = CloseMessages(session, period, now, links)
+    messages, store = CloseMessages(session, period, now, links), _Store(session, now)
     for scored in scored_batches(session, period, now=now, stages=("calibration",), batch_size=batch_size):
         count_predikat(units, scored)
         advice = advisor.advise(session, scored)
-        _store(session, scored, advice, now)
+        store(scored, advice)
         enqueue(session, messages.results(scored, advice))
         result.appraisals += len(scored)
         result.incomplete += sum(1 for item in scored if item.predikat is None)

@@ -22,6 +22,7 @@ score rounded to 2 decimals, so 90.5 is Baik and 50.5 Kurang is not reached (Bur
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from config.cycle_scoring import ScoringConfig
 
@@ -55,6 +56,19 @@ class IndicatorInput:
     aspect: str
     weight: float
     source: str = "reviews"  # or "public_satisfaction": scored from the unit's IKM, not by reviewers
+
+
+class KindMeans(NamedTuple):
+    """One indicator's submitted scores of one appraisal: the mean each reviewer kind gave (None:
+    no submitted score of that kind) and how many peers scored it."""
+
+    self_score: float | None
+    supervisor_score: float | None
+    peer_score: float | None
+    peer_count: int
+
+
+NOT_SCORED = KindMeans(None, None, None, 0)
 
 
 @dataclass(frozen=True)
@@ -97,11 +111,15 @@ class AppraisalScore:
 
 def combine(means: Mapping[str, float | None], weights: Mapping[str, float]) -> float | None:
     """Weighted combination over the kinds that have a mean and a positive weight, rescaled to 1."""
-    present = {kind: weight for kind, weight in weights.items() if weight > 0 and means.get(kind) is not None}
-    total = math.fsum(present.values())
-    if total == 0:
+    present = [
+        (weight, mean)
+        for kind, weight in weights.items()
+        if weight > 0 and (mean := means.get(kind)) is not None
+    ]
+    if not present:
         return None
-    return round(math.fsum(weight * means[kind] for kind, weight in present.items()) / total, DECIMALS)  # type: ignore[operator]
+    total = math.fsum(weight for weight, _ in present)
+    return round(math.fsum(weight * mean for weight, mean in present) / total, DECIMALS)
 
 
 def weighted_mean(values: list[tuple[float, float]]) -> float | None:
@@ -123,33 +141,30 @@ def to_hundred(value: float, scale_max: int) -> float:
 def score_appraisal(
     appraisal_id: int,
     indicators: list[IndicatorInput],
-    means: Mapping[tuple[str, str], tuple[float, int]],
+    means: Mapping[str, KindMeans],
     supervisor_submitted: bool,
     scoring: ScoringConfig,
     scale_max: int,
     public: PublicScore | None = None,
 ) -> AppraisalScore:
-    """All figures of one appraisal from the mean score per (kind, indicator code) and its count,
-    and, for IKM-sourced indicators, the unit's public satisfaction score (None: no responses)."""
+    """All figures of one appraisal from its submitted scores per indicator code, and, for
+    IKM-sourced indicators, the unit's public satisfaction score (None: no responses)."""
     result = AppraisalScore(appraisal_id)
     for indicator in indicators:
         if indicator.source == "public_satisfaction":
             result.indicators.append(_public_figures(indicator, public))
             continue
-        peer = means.get(("peer", indicator.code))
+        own = means.get(indicator.code, NOT_SCORED)
         result.indicators.append(IndicatorFigures(
-            indicator.code, indicator.aspect, _mean(means, "self", indicator.code), _mean(means, "supervisor", indicator.code),
-            round(peer[0], DECIMALS) if peer else None, peer[1] if peer else 0,
+            indicator.code, indicator.aspect, _rounded(own.self_score), _rounded(own.supervisor_score),
+            _rounded(own.peer_score), own.peer_count,
         ))  # fmt: skip
     if not supervisor_submitted:
         result.incomplete_reason = (
             "supervisor review not submitted (missed or no reviewer): HR decides the predikat"
         )
         return result
-    weights = {
-        "result": scoring.result_weights.model_dump(),
-        "behaviour": scoring.behaviour_weights.model_dump(),
-    }
+    weights = scoring.kind_weights
     by_code = {indicator.code: indicator for indicator in indicators}
     for figures in result.indicators:
         if figures.source == "public_satisfaction":
@@ -200,6 +215,5 @@ def _public_figures(indicator: IndicatorInput, public: PublicScore | None) -> In
     )  # fmt: skip
 
 
-def _mean(means: Mapping[tuple[str, str], tuple[float, int]], kind: str, code: str) -> float | None:
-    found = means.get((kind, code))
-    return round(found[0], DECIMALS) if found else None
+def _rounded(mean: float | None) -> float | None:
+    return None if mean is None else round(mean, DECIMALS)

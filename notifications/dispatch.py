@@ -31,7 +31,7 @@ yet. A claim whose dispatcher died is retried after `CLAIM_LEASE` (measured on t
 chain of notices to an HR channel that is down); it stays visible as a failed row.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -46,6 +46,7 @@ from models import Employee, Notification
 from models.audit_log import record_events
 from models.base import utc_now
 from models.batches import batches
+from models.bulk_writes import BulkStatement
 from models.db import write_connection, write_session
 from models.outbox import NOTIFICATION_CHANNELS
 from notifications.apprise_channel import DEFAULT_TIMEOUT_SECONDS, sending
@@ -83,7 +84,12 @@ class DispatchReport:
     skipped: int = 0
 
 
-def _new_row(row: dict[str, Any], created_at: datetime) -> dict[str, Any]:
+# An outbox row's columns, in the order `_new_row` gives them.
+_NEW_ROW_COLUMNS = ("dedupe_key", "recipient_id", "channel", "template", "payload", "status", "attempts",
+                    "last_error", "next_attempt_at", "sent_at", "created_at")  # fmt: skip
+
+
+def _new_row(row: dict[str, Any], created_at: datetime) -> tuple[Any, ...]:
     for name in ("dedupe_key", "channel", "template"):
         if not row.get(name):
             raise ValueError(f"notification row without {name}: {row!r}")
@@ -91,19 +97,8 @@ def _new_row(row: dict[str, Any], created_at: datetime) -> dict[str, Any]:
         raise ValueError(f"unknown channel {row['channel']!r}; known: {', '.join(NOTIFICATION_CHANNELS)}")
     if row["template"] not in TEMPLATES:
         raise ValueError(f"unknown notification template {row['template']!r}; known: {', '.join(TEMPLATES)}")
-    return {
-        "dedupe_key": row["dedupe_key"],
-        "recipient_id": row.get("recipient_id"),
-        "channel": row["channel"],
-        "template": row["template"],
-        "payload": row.get("payload") or {},
-        "status": "pending",
-        "attempts": 0,
-        "last_error": None,
-        "next_attempt_at": row.get("next_attempt_at"),
-        "sent_at": None,
-        "created_at": row.get("created_at") or created_at,
-    }
+    return (row["dedupe_key"], row.get("recipient_id"), row["channel"], row["template"], row.get("payload") or {},
+            "pending", 0, None, row.get("next_attempt_at"), None, row.get("created_at") or created_at)  # fmt: skip
 
 
 def enqueue(session: Session, rows: Iterable[dict[str, Any]]) -> int:
@@ -117,13 +112,30 @@ def enqueue(session: Session, rows: Iterable[dict[str, Any]]) -> int:
     caller's transaction then writes none of them.
     """
     now = utc_now()
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(_OUTBOX).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(_OUTBOX.c.id)
-    added = 0
-    for batch in batches(rows, ENQUEUE_BATCH):
-        added += len(session.execute(statement, [_new_row(row, now) for row in batch]).all())
-    return added
+    insert_new = _new_rows_writer(session.connection())
+    return sum(insert_new([_new_row(row, now) for row in batch]) for batch in batches(rows, ENQUEUE_BATCH))
+
+
+def _new_rows_writer(connection: Connection) -> Callable[[list[tuple[Any, ...]]], int]:
+    """Inserts new outbox rows and returns how many the database took (the others' keys existed).
+
+    SQLite: the driver's executemany, whose count leaves out ignored conflicts (queueing a
+    100,000-staff close's results took a third of the time of Core's RETURNING path, profiled).
+    PostgreSQL: RETURNING the new ids, as its executemany reports no count."""
+    if connection.dialect.name == "sqlite":
+        statement = sqlite.insert(_OUTBOX).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        return BulkStatement(connection, statement, _NEW_ROW_COLUMNS).run
+    returning = (
+        postgresql.insert(_OUTBOX)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(_OUTBOX.c.id)
+    )
+
+    def insert_new(rows: list[tuple[Any, ...]]) -> int:
+        keyed = [dict(zip(_NEW_ROW_COLUMNS, row, strict=True)) for row in rows]
+        return len(connection.execute(returning, keyed).all())
+
+    return insert_new
 
 
 def _due(now: Any) -> Any:

@@ -14,6 +14,7 @@ from cycle.scoring import (
     PREDIKAT_MATRIX,
     AppraisalScore,
     IndicatorInput,
+    KindMeans,
     combine,
     pp46_category,
     score_appraisal,
@@ -73,8 +74,25 @@ def score(
 ) -> AppraisalScore:
     """score_appraisal with the default indicators and scheme unless told otherwise."""
     return score_appraisal(
-        7, indicators or DEFAULT_INDICATORS, means, supervisor_submitted, scoring, scale_max
+        7, indicators or DEFAULT_INDICATORS, per_indicator(means), supervisor_submitted, scoring, scale_max
     )
+
+
+def per_indicator(means: Mapping[tuple[str, str], tuple[float, int]]) -> dict[str, KindMeans]:
+    """The tests' (kind, code) → (mean, count), as score_appraisal takes them: per indicator code."""
+
+    def mean(kind: str, code: str) -> float | None:
+        return means[(kind, code)][0] if (kind, code) in means else None
+
+    return {
+        code: KindMeans(
+            mean("self", code),
+            mean("supervisor", code),
+            mean("peer", code),
+            means.get(("peer", code), (0, 0))[1],
+        )
+        for code in {code for _, code in means}
+    }
 
 
 # --- the predikat matrix ------------------------------------------------------------------------
