@@ -8,7 +8,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Select, select
+from sqlmodel import Session
 
 from config.cycle_indicators import TrainingProgramme
 from config.errors import AppraisalError
@@ -18,9 +19,18 @@ from cycle.calibration import calibration_time_over, period_by_key
 from cycle.closing import CloseResult, close_period
 from cycle.opening import open_period
 from cycle.periods import explicit_window
+from models.cycle import Period
 from models.db import create_db_engine, read_session, write_session
 from models.outbox import Notification
-from models.progress_queries import find_period, stage_counts, stage_progress
+from models.progress_queries import (
+    ALL_UNITS,
+    find_period,
+    find_unit_id,
+    progress_report,
+    stage_counts,
+    stage_progress,
+    unit_subtree,
+)
 from models.results_queries import period_results
 from models.schema import require_current_schema
 from notifications.dispatch import dispatch_pending, enqueue
@@ -87,16 +97,23 @@ def advance_step(settings: Settings, *, actor: str = "system") -> dict[str, Any]
     return {"now": now.isoformat(), "periods": reports}
 
 
+def _reported_period(session: Session, period_key: str | None) -> Period:
+    """The period a progress report is about, or a clear error when there is none."""
+    period = find_period(session, period_key)
+    if period is None:
+        raise AppraisalError(
+            f"no period {period_key!r}" if period_key else "no period yet: run `appraisal period open`"
+        )
+    return period
+
+
 def progress_step(settings: Settings, period_key: str | None) -> dict[str, Any]:
-    """Progress per unit and stage of one period (default: the latest), for status and artifacts."""
+    """Progress per unit and stage of one period (default: the latest), every unit: the table of the
+    Prefect artifact (`appraisal status` uses status_step)."""
     engine = _engine(settings)
     now = settings.current_time()
     with read_session(engine) as session:
-        period = find_period(session, period_key)
-        if period is None:
-            raise AppraisalError(
-                f"no period {period_key!r}" if period_key else "no period yet: run `appraisal period open`"
-            )
+        period = _reported_period(session, period_key)
         stages = stage_counts(session, period.id)
         rows = [row.as_dict() for row in stage_progress(session, period.id, now)]
     engine.dispose()
@@ -106,6 +123,42 @@ def progress_step(settings: Settings, period_key: str | None) -> dict[str, Any]:
         "now": now.isoformat(),
         "stages": stages,
         "rows": rows,
+    }
+
+
+def _unit_scope(session: Session, unit_code: str | None) -> tuple[str, Select[tuple[int]] | None]:
+    """How totals name the units reported on, and their ids (None: every unit)."""
+    if unit_code is None:
+        return ALL_UNITS, None
+    unit_id = find_unit_id(session, unit_code)
+    if unit_id is None:
+        raise AppraisalError(f"no unit {unit_code!r} (`appraisal roster show` lists the units)")
+    return f"({unit_code} and sub-units)", unit_subtree(unit_id)
+
+
+def status_step(
+    settings: Settings, period_key: str | None, *, unit_code: str | None = None, top: int | None = None
+) -> dict[str, Any]:
+    """What `appraisal status` reports: progress_step's summary plus `totals` per stage, over every
+    unit or over `unit_code` and the units below it; `rows` holds every unit of that scope, or,
+    with `top`, only the `top` units with the most overdue reviews when there are more (`units`
+    says how many there are)."""
+    engine = _engine(settings)
+    now = settings.current_time()
+    with read_session(engine) as session:
+        period = _reported_period(session, period_key)
+        scope, unit_ids = _unit_scope(session, unit_code)
+        stages = stage_counts(session, period.id)
+        report = progress_report(session, period.id, now, scope=scope, unit_ids=unit_ids, top=top)
+    engine.dispose()
+    return {
+        "period": period.key,
+        "status": period.status,
+        "now": now.isoformat(),
+        "stages": stages,
+        "totals": [line.as_dict() for line in report.totals],
+        "rows": [line.as_dict() for line in report.lines],
+        "units": report.units,
     }
 
 

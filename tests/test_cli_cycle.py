@@ -92,6 +92,8 @@ def test_import_advance_and_status_follow_the_cycle(opened: Path) -> None:
     assert (
         sum(r["overdue"] for r in late["rows"]) == 8
     )  # 7 self reviews + Siti's supervisor review (due 2027-01-20)
+    totals = {t["stage"]: t["overdue"] for t in late["totals"]}
+    assert totals == {"self_assessment": 7, "supervisor_review": 1}
     output = invoke("period", "advance", "--now", "2027-01-25T09:00+07:00")
     assert "missed reviews" in output and "7 self" in output
     table = invoke("status", "--now", "2027-01-25T09:00+07:00")

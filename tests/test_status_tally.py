@@ -173,10 +173,17 @@ def test_the_migration_counts_the_reviews_already_there(empty_database_url: str,
         assert_exact(engine)
 
 
-# As `appraisal status` printed it before the tally (the same scenario run on the previous code).
+# The lines per unit and stage as `appraisal status` printed them before the tally (the same
+# scenario run on that code), now under the totals per stage: a city of four units shows every unit.
 STATUS = """\
 annual-2027 (open) at 2027-12-31T09:00:00+07:00
 Appraisals per stage — self_assessment: 0  supervisor_review: 13  peer_review: 0  calibration: 0  closed: 0
+Reviews per stage
+unit         stage              open  overdue  submitted  missed
+-----------  -----------------  ----  -------  ---------  ------
+(all units)  self_assessment       0        0         11       2
+(all units)  supervisor_review     1        1         12       0
+
 Reviews per unit and stage
 unit         stage              open  overdue  submitted  missed
 -----------  -----------------  ----  -------  ---------  ------
@@ -188,9 +195,6 @@ PKM-01       self_assessment       0        0          7       0
 PKM-01       supervisor_review     0        0          7       0
 SETDA        self_assessment       0        0          1       1
 SETDA        supervisor_review     0        0          2       0
------------  -----------------  ----  -------  ---------  ------
-(all units)  self_assessment       0        0         11       2
-(all units)  supervisor_review     1        1         12       0
 """
 
 
