@@ -24,6 +24,7 @@ from cycle.stages import NEXT_STAGE, REVIEW_KIND, REVIEW_STAGES
 from models import Appraisal, Employee, Period, Review, Unit
 from models.audit_log import record_events
 from models.batches import batches
+from models.bulk_writes import BulkStatement
 from models.db import serialise_writers
 from notifications.reminder_policy import LinkSettings, enqueue_invitations
 
@@ -183,14 +184,17 @@ class _Run:
             salt=self.period.key,
             load=load,
         )
+        # Tuples straight to the driver on SQLite, `BATCH` rows at a time (models/bulk_writes.py):
+        # the ORM's per-row bulk bookkeeping cost more than the insert, and 300,000 rows at once
+        # cost hundreds of MB.
+        statement = BulkStatement(self.session.connection(), insert(Review.__table__), PEER_REVIEW_COLUMNS)
         rows = (
-            {"appraisal_id": appraisal_of[reviewee], "reviewer_id": peer, "kind": "peer", "status": "open", "opened_at": self.now}
-            for reviewee, peers in chosen.items() for peer in peers
-        )  # fmt: skip
-        # Core executemany, `BATCH` rows at a time: the ORM's per-row bulk bookkeeping cost more
-        # than the insert, and 300,000 row dicts at once cost hundreds of MB.
+            (appraisal_of[reviewee], peer, "peer", "open", self.now)
+            for reviewee, peers in chosen.items()
+            for peer in peers
+        )
         for batch in batches(rows, BATCH):
-            self.session.connection().execute(insert(Review.__table__), batch)
+            statement.run(batch)
         self.date_reviews("peer", self.cycle.stages.peer_review or 1)
 
     def date_reviews(self, kind: str, days: int) -> None:
@@ -240,6 +244,7 @@ class _Run:
 # advance moves 100,000 appraisals and opens 300,000 peer reviews at once; batches keep its memory
 # flat while the whole run stays one transaction.
 BATCH = 10_000
+PEER_REVIEW_COLUMNS = ("appraisal_id", "reviewer_id", "kind", "status", "opened_at")
 
 
 def advance_period(
