@@ -34,7 +34,9 @@ class BulkStatement:
             self.converters = _converters(connection, compiled.binds, order)
 
     def run(self, rows: Iterable[Sequence[Any]]) -> int:
-        """Execute once per row, in one executemany; returns the rows the database changed."""
+        """Execute once per row, in one executemany. Returns the rows the database changed where
+        the driver counts them (SQLite: ignored conflicts are not counted), else -1 (PostgreSQL's
+        executemany reports no count)."""
         if not self.direct:
             keyed = [dict(zip(self.columns, row, strict=True)) for row in rows]
             return self.connection.execute(self.statement, keyed).rowcount if keyed else 0
