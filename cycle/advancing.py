@@ -187,7 +187,7 @@ class _Run:
         # Tuples straight to the driver on SQLite, `BATCH` rows at a time (models/bulk_writes.py):
         # the ORM's per-row bulk bookkeeping cost more than the insert, and 300,000 rows at once
         # cost hundreds of MB.
-        statement = BulkStatement(self.session.connection(), insert(Review.__table__), PEER_REVIEW_COLUMNS)
+        statement = BulkStatement.insert(self.session.connection(), Review.__table__, PEER_REVIEW_COLUMNS)
         rows = (
             (appraisal_of[reviewee], peer, "peer", "open", self.now)
             for reviewee, peers in chosen.items()

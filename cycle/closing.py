@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlmodel import Session
 
 from config.cycle_indicators import TrainingProgramme
@@ -105,8 +105,8 @@ class _Store:
             .values({name: bindparam(name) for name in FIGURES})
         )
         self.appraisals = BulkStatement(connection, stored, (*FIGURES, "row_id"))  # fmt: skip
-        self.indicators = BulkStatement(connection, insert(IndicatorResult.__table__), INDICATOR_COLUMNS)
-        self.advice = BulkStatement(connection, insert(Recommendation.__table__), ADVICE_COLUMNS)
+        self.indicators = BulkStatement.insert(connection, IndicatorResult.__table__, INDICATOR_COLUMNS)
+        self.advice = BulkStatement.insert(connection, Recommendation.__table__, ADVICE_COLUMNS)
         self.now = now
 
     def __call__(self, scored: list[ScoredAppraisal], advice: list[Advice]) -> None:

@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session
 
 from models import AuditEvent
@@ -21,7 +20,7 @@ def record_events(
 ) -> int:
     """One audit row per (entity id, before, after), by executemany in batches of BATCH_ROWS;
     `changes` may be a generator, so 100,000 events need not be built before the first is written."""
-    statement = BulkStatement(session.connection(), insert(AuditEvent.__table__), _COLUMNS)
+    statement = BulkStatement.insert(session.connection(), AuditEvent.__table__, _COLUMNS)
     count = 0
     for batch in batches(changes, BATCH_ROWS):
         count += len(batch)

@@ -31,14 +31,13 @@ yet. A claim whose dispatcher died is retried after `CLAIM_LEASE` (measured on t
 chain of notices to an HR channel that is down); it stays visible as a failed row.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, bindparam, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from config.settings import Settings
@@ -46,11 +45,11 @@ from models import Employee, Notification
 from models.audit_log import record_events
 from models.base import utc_now
 from models.batches import batches
-from models.bulk_writes import BulkStatement
 from models.db import write_connection, write_session
 from models.outbox import NOTIFICATION_CHANNELS
 from notifications.apprise_channel import DEFAULT_TIMEOUT_SECONDS, sending
 from notifications.delivery import ClaimedMessage, Outcome, Recipient, deliver
+from notifications.outbox_inserts import new_rows_writer
 from notifications.rendering import TEMPLATES
 
 CLAIM_BATCH = 25
@@ -84,12 +83,8 @@ class DispatchReport:
     skipped: int = 0
 
 
-# An outbox row's columns, in the order `_new_row` gives them.
-_NEW_ROW_COLUMNS = ("dedupe_key", "recipient_id", "channel", "template", "payload", "status", "attempts",
-                    "last_error", "next_attempt_at", "sent_at", "created_at")  # fmt: skip
-
-
 def _new_row(row: dict[str, Any], created_at: datetime) -> tuple[Any, ...]:
+    """`row` checked, as a tuple in the order of notifications.outbox_inserts.COLUMNS."""
     for name in ("dedupe_key", "channel", "template"):
         if not row.get(name):
             raise ValueError(f"notification row without {name}: {row!r}")
@@ -112,30 +107,8 @@ def enqueue(session: Session, rows: Iterable[dict[str, Any]]) -> int:
     caller's transaction then writes none of them.
     """
     now = utc_now()
-    insert_new = _new_rows_writer(session.connection())
+    insert_new = new_rows_writer(session.connection())
     return sum(insert_new([_new_row(row, now) for row in batch]) for batch in batches(rows, ENQUEUE_BATCH))
-
-
-def _new_rows_writer(connection: Connection) -> Callable[[list[tuple[Any, ...]]], int]:
-    """Inserts new outbox rows and returns how many the database took (the others' keys existed).
-
-    SQLite: the driver's executemany, whose count leaves out ignored conflicts (queueing a
-    100,000-staff close's results took a third of the time of Core's RETURNING path, profiled).
-    PostgreSQL: RETURNING the new ids, as its executemany reports no count."""
-    if connection.dialect.name == "sqlite":
-        statement = sqlite.insert(_OUTBOX).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        return BulkStatement(connection, statement, _NEW_ROW_COLUMNS).run
-    returning = (
-        postgresql.insert(_OUTBOX)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(_OUTBOX.c.id)
-    )
-
-    def insert_new(rows: list[tuple[Any, ...]]) -> int:
-        keyed = [dict(zip(_NEW_ROW_COLUMNS, row, strict=True)) for row in rows]
-        return len(connection.execute(returning, keyed).all())
-
-    return insert_new
 
 
 def _due(now: Any) -> Any:
