@@ -101,3 +101,13 @@ def serialise_writers(session: Session, name: str) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+
+
+def plan_streams_for_the_whole_result(session: Session) -> None:
+    """For the rest of the transaction, let PostgreSQL plan streamed queries (server-side cursors,
+    `yield_per`) for their total time: the engine reads such a cursor to its end, but PostgreSQL
+    plans cursors for their first rows (`cursor_tuple_fraction` 0.1). Streaming the 300,000
+    reviews a peer stage opens then walked every review in id order through nested index lookups
+    (24 s of a 100,000-staff advance, profiled) instead of joining by hash. SQLite: nothing."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))

@@ -36,6 +36,7 @@ from cycle.calendar import (
     working_days_between,
 )
 from models import Appraisal, Employee, Notification, Period, Review, Unit
+from models.db import plan_streams_for_the_whole_result
 from models.progress_queries import stage_progress
 from notifications.dispatch import enqueue
 from web.links import review_link
@@ -149,6 +150,7 @@ class ReminderPlanner:
         periods = {
             p.id: p for p in self.session.execute(select(Period).where(Period.status == "open")).scalars()
         }
+        plan_streams_for_the_whole_result(self.session)
         rows = self.session.execute(
             select(Review.id, Review.kind, Review.due_at, Appraisal.period_id, reviewer.id, reviewer.name, reviewer.chat_url, reviewer.nip,
                    reviewer.timezone, reviewer.supervisor_id, reviewee.name, reviewee.nip, Unit.code)

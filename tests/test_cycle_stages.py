@@ -135,6 +135,27 @@ def test_deadline_passes_in_each_reviewers_own_zone(engine: Engine) -> None:
     assert len(audit(engine, "review.missed")) == 8
 
 
+def test_peer_reviews_are_due_in_each_peers_own_zone(engine: Engine) -> None:
+    """Peers invited at 23:00 WIB on Tuesday 19 Jan (00:00 WITA on Wednesday) count their ten
+    working days from their own date, as supervisor reviews do: they are inserted with it."""
+    submit(engine, "self")
+    advance(engine, wib(2027, 1, 6, 9))
+    submit(engine, "supervisor")
+    opened = datetime(2027, 1, 19, 16, 0, tzinfo=UTC)
+    assert advance(engine, opened).moved[SUPERVISOR_TO_PEER] > 0
+    # (Staff nobody reviews as supervisor moved on at the first advance: their peers came then.)
+    peers = [r for r in reviews(engine, "peer") if r.opened_at == opened]
+    assert peers and {r.status for r in peers} == {"open"}
+    in_wita = {DEWI, AGUS, PUTRI}
+    assert {r.reviewer: r.due_at for r in peers} == {
+        r.reviewer: datetime(2027, 2, 3, 23, 59, 59, tzinfo=WITA)
+        if r.reviewer in in_wita
+        else wib(2027, 2, 2, 23, 59, 59)
+        for r in peers
+    }
+    assert {r.reviewer for r in peers} & in_wita and {r.reviewer for r in peers} - in_wita
+
+
 def test_supervisor_review_goes_to_the_supervisor(engine: Engine) -> None:
     """Everyone's supervisor reviews them; Budi (top, no parent unit, no BKPSDM) has nobody."""
     submit(engine, "self", [SITI, ANDI, RINA])
