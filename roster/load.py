@@ -19,6 +19,7 @@ from models import Employee, Unit
 from models.audit_log import BATCH_ROWS, Change, record_events
 from models.base import utc_now
 from models.batches import batches
+from models.bulk_writes import BulkStatement
 from models.db import serialise_writers, write_session
 from models.roster_queries import count_rows, staff_without_supervisor, unit_heads
 from roster.chat_checks import ChatUrlChecks
@@ -37,6 +38,7 @@ EMPLOYEE_FIELDS = (
     "active",
 )
 STORED = ("nip", "id", *EMPLOYEE_FIELDS)  # what an import reads of each stored employee
+INSERTED_COLUMNS = ("id", "nip", *EMPLOYEE_FIELDS, "created_at", "updated_at")  # a new employee's row
 
 
 @dataclass
@@ -131,8 +133,9 @@ class _Import:
         ids = {nip: row.id for nip, row in stored.items()}
         ids.update(zip((spec.nip for spec in new), _new_ids(connection, table, len(new)), strict=True))
         job = _EmployeeRows(unit_ids, ids, stored)
+        inserts = BulkStatement.insert(connection, table, INSERTED_COLUMNS)
         for batch in batches(_supervisors_first(new), BATCH_ROWS):
-            connection.execute(insert(table), [job.insert_row(spec, self.now) for spec in batch])
+            inserts.run(job.insert_row(spec, self.now) for spec in batch)
             _refresh_statistics(connection, table)
         updated = {
             spec.nip: change
@@ -201,14 +204,10 @@ class _EmployeeRows:
             "supervisor_id": self.ids[spec.supervisor_nip] if spec.supervisor_nip else None,
         }  # fmt: skip
 
-    def insert_row(self, spec: EmployeeSpec, now: datetime) -> dict[str, Any]:
-        return {
-            "id": self.ids[spec.nip],
-            "nip": spec.nip,
-            **self.values(spec),
-            "created_at": now,
-            "updated_at": now,
-        }
+    def insert_row(self, spec: EmployeeSpec, now: datetime) -> tuple[Any, ...]:
+        """A new employee's row, in INSERTED_COLUMNS order."""
+        values = self.values(spec)
+        return (self.ids[spec.nip], spec.nip, *(values[name] for name in EMPLOYEE_FIELDS), now, now)
 
     def update_row(self, spec: EmployeeSpec, now: datetime) -> dict[str, Any]:
         return {"row_id": self.ids[spec.nip], **self.values(spec), "updated_at": now}
