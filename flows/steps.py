@@ -5,7 +5,7 @@ No Prefect import here: the CLI uses these without paying Prefect's start-up cos
 """
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, Select, select
@@ -117,13 +117,12 @@ def progress_step(settings: Settings, period_key: str | None) -> dict[str, Any]:
         stages = stage_counts(session, period.id)
         rows = [row.as_dict() for row in stage_progress(session, period.id, now)]
     engine.dispose()
-    return {
-        "period": period.key,
-        "status": period.status,
-        "now": now.isoformat(),
-        "stages": stages,
-        "rows": rows,
-    }
+    return _progress_summary(period, now, stages, rows=rows)
+
+
+def _progress_summary(period: Period, now: datetime, stages: dict[str, int], **report: Any) -> dict[str, Any]:
+    """What every progress report starts with: the period, its status, when, appraisals per stage."""
+    return {"period": period.key, "status": period.status, "now": now.isoformat(), "stages": stages, **report}
 
 
 def _unit_scope(session: Session, unit_code: str | None) -> tuple[str, Select[tuple[int]] | None]:
@@ -151,15 +150,8 @@ def status_step(
         stages = stage_counts(session, period.id)
         report = progress_report(session, period.id, now, scope=scope, unit_ids=unit_ids, top=top)
     engine.dispose()
-    return {
-        "period": period.key,
-        "status": period.status,
-        "now": now.isoformat(),
-        "stages": stages,
-        "totals": [line.as_dict() for line in report.totals],
-        "rows": [line.as_dict() for line in report.lines],
-        "units": report.units,
-    }
+    return _progress_summary(period, now, stages, totals=[line.as_dict() for line in report.totals],
+                             rows=[line.as_dict() for line in report.lines], units=report.units)  # fmt: skip
 
 
 def _training_lookup(settings: Settings) -> Callable[[str], list[TrainingProgramme]]:
