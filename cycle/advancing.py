@@ -18,8 +18,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from config.cycles import CycleDefinition, OrganisationConfig
-from cycle.calendar import due_at
-from cycle.deadlines import assign_due_dates
+from cycle.deadlines import assign_due_dates, deadlines_by_zone
 from cycle.peers import Person, choose_peers
 from cycle.stages import NEXT_STAGE, REVIEW_KIND, REVIEW_STAGES
 from models import Appraisal, Employee, Period, Review, Unit
@@ -150,8 +149,12 @@ class _Run:
             select(Employee.id, Employee.nip, Employee.unit_id, Employee.supervisor_id, Employee.timezone).where(Employee.active)
         ).all()  # fmt: skip
         people = [Person(*row[:4]) for row in staff]
-        days = self.cycle.stages.peer_review or 1
-        due = self._deadlines({row.timezone for row in staff}, days)
+        # Inserted with their deadlines: dating 300,000 new reviews in a second pass (as the other
+        # stages do) was an UPDATE of every one, 15 s on PostgreSQL.
+        country = self.organisation.holidays_country
+        due = deadlines_by_zone(
+            self.now, self.cycle.stages.peer_review or 1, {row.timezone for row in staff}, country
+        )
         zone_of = {row.id: row.timezone for row in staff}
         by_id = {p.id: p for p in people}
         reviewees = [
@@ -195,16 +198,10 @@ class _Run:
         )
         for batch in batches(rows, BATCH):
             statement.run(batch)
-        self.date_reviews("peer", days)
-
-    def _deadlines(self, zones: set[str], days: int) -> dict[str, datetime]:
-        """The deadline of reviews opening now, `days` working days on, for each reviewer time zone:
-        peer reviews are inserted with theirs, as dating 300,000 new reviews in a second pass was
-        an UPDATE of every one (15 s on PostgreSQL)."""
-        country = self.organisation.holidays_country
-        return {zone: due_at(self.now, days, zone, country) for zone in zones}
+        self.invite_opened("peer")
 
     def date_reviews(self, kind: str, days: int) -> None:
+        """Deadlines for the `kind` reviews just opened, then their invitations."""
         country = self.organisation.holidays_country
         assign_due_dates(
             self.session,
@@ -214,6 +211,10 @@ class _Run:
             working_days=days,
             country=country,
         )
+        self.invite_opened(kind)
+
+    def invite_opened(self, kind: str) -> None:
+        """Queue the invitations of the `kind` reviews opened by this run (when it invites)."""
         if self.invite is not None:
             enqueue_invitations(
                 self.session,

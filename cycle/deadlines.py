@@ -1,5 +1,6 @@
-"""Due times for reviews that just opened, one UPDATE per reviewer time zone (not per review)."""
+"""Due times for reviews that just opened: one per reviewer time zone, never computed per review."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -7,6 +8,14 @@ from sqlmodel import Session
 
 from cycle.calendar import due_at
 from models import Appraisal, Employee, Review
+
+
+def deadlines_by_zone(
+    opened_at: datetime, working_days: int, zones: Iterable[str], country: str
+) -> dict[str, datetime]:
+    """The deadline of reviews opened at `opened_at`, `working_days` working days on, in each
+    reviewer time zone of `zones` (the reviewer is the one who must act)."""
+    return {zone: due_at(opened_at, working_days, zone, country) for zone in zones}
 
 
 def assign_due_dates(
@@ -30,10 +39,10 @@ def assign_due_dates(
         )
     )
     zones = session.execute(undated.with_only_columns(Employee.timezone).distinct()).scalars().all()
-    for zone in zones:
+    for zone, deadline in deadlines_by_zone(opened_at, working_days, zones, country).items():
         session.execute(
             update(Review)
             .where(Review.id.in_(undated.where(Employee.timezone == zone)))
-            .values(due_at=due_at(opened_at, working_days, zone, country))
+            .values(due_at=deadline)
             .execution_options(synchronize_session=False)
         )

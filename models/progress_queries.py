@@ -86,24 +86,10 @@ def _tally_sums(now: datetime) -> list[ColumnElement[int]]:
 
 
 def stage_progress(session: Session, period_id: int, now: datetime) -> list[StageProgress]:
-    """Per unit (of the appraisal) and review kind, ordered by unit code then stage order.
-
-    Sums the period's review tally (kept by the database, see models/review_tally.py), a few rows
-    per unit, instead of aggregating every review of the period on every call."""
-    stage_rank = case(STAGE_RANK, value=ReviewTally.kind)
-    query = (
-        select(Unit.code, case(STAGE_OF_KIND, value=ReviewTally.kind), *_tally_sums(now))
-        .join(Unit, Unit.id == ReviewTally.unit_id)
-        .where(ReviewTally.period_id == period_id)
-        .group_by(Unit.code, ReviewTally.kind)
-        .having(func.sum(ReviewTally.reviews) > 0)  # counts that fell to 0: no reviews of that kind there
-        .order_by(stage_rank)
-    )
-    # Core, not the ORM: plain tuples, where the ORM's result handling doubled the cost. The
-    # database orders the stages; the stable sort by unit code keeps that order within a unit and
-    # puts units in code-point order on both databases, whatever PostgreSQL's collation.
-    lines = map(StageProgress._make, session.connection().execute(query).all())
-    return sorted(lines, key=itemgetter(0))
+    """Per unit (of the appraisal) and review kind, every unit, ordered by unit code then stage
+    order: the lines of `progress_report` over every unit (it also sums the review tally, kept
+    by the database, see models/review_tally.py, instead of aggregating every review)."""
+    return progress_report(session, period_id, now, scope=ALL_UNITS).lines
 
 
 class ProgressReport(NamedTuple):

@@ -56,21 +56,30 @@ def new_rows_writer(connection: Connection) -> Writer:
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(_OUTBOX.c.id)
     )
+    staged = _StagedInsert(connection)
 
     def insert_new(rows: list[tuple[Any, ...]]) -> int:
         if len(rows) >= COPY_FROM:
-            return _insert_staged(connection, rows)
+            return staged(rows)
         keyed = [dict(zip(COLUMNS, row, strict=True)) for row in rows]
         return len(connection.execute(returning, keyed).all()) if keyed else 0
 
     return insert_new
 
 
-def _insert_staged(connection: Connection, rows: list[tuple[Any, ...]]) -> int:
-    connection.exec_driver_sql(_CREATE_STAGED)
-    BulkStatement.insert(connection, _STAGED, ("ordinal", *COLUMNS)).run(
-        (ordinal, *row) for ordinal, row in enumerate(rows)
-    )
-    inserted = connection.exec_driver_sql(_INSERT_STAGED).rowcount
-    connection.exec_driver_sql(f"TRUNCATE {_STAGED.name}")
-    return inserted
+class _StagedInsert:
+    """Large PostgreSQL batches: COPY into the temporary table (created by the first batch of the
+    transaction, dropped at its commit), one INSERT … SELECT from it, then emptied for the next."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.copy: BulkStatement | None = None  # made by the first large batch: most calls have none
+
+    def __call__(self, rows: list[tuple[Any, ...]]) -> int:
+        if self.copy is None:
+            self.connection.exec_driver_sql(_CREATE_STAGED)
+            self.copy = BulkStatement.insert(self.connection, _STAGED, ("ordinal", *COLUMNS))
+        self.copy.run((ordinal, *row) for ordinal, row in enumerate(rows))
+        inserted = self.connection.exec_driver_sql(_INSERT_STAGED).rowcount
+        self.connection.exec_driver_sql(f"TRUNCATE {_STAGED.name}")
+        return inserted
